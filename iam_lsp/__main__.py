@@ -1,0 +1,3 @@
+from iam_lsp.cli.main import main
+
+raise SystemExit(main())

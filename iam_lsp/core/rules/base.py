@@ -1,0 +1,123 @@
+"""The rule catalogue: each rule has a stable code, a name, a severity, docs and a bad and a good example.
+
+The same metadata feeds diagnostics, hover, `iam-lsp explain`, docs/rules.md and the catalogue test.
+Codes never change; a retired rule keeps its code reserved. Families (by code range):
+
+  IAM0xx document and grammar    IAM1xx actions          IAM2xx resources and ARNs
+  IAM3xx principals              IAM4xx trust policies   IAM5xx conditions
+  IAM6xx PassRole and service-linked roles               IAM7xx security risk
+  IAM8xx size quotas, SCP and RCP                        IAM9xx redundancy and style
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from iam_lsp.core.findings import Severity
+from iam_lsp.core.policytype import PolicyType
+
+if TYPE_CHECKING:
+    from iam_lsp.core.context import Context
+
+CheckFn = Callable[["Context"], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    title: str  # the one-line message shown in listings
+    severity: Severity
+    explanation: str
+    bad: str  # a policy document that makes the rule fire
+    good: str  # the corrected document, on which the rule stays quiet
+    check: CheckFn
+    family: str
+    policy_types: frozenset[PolicyType] | None = None  # None: every type
+    example_type: PolicyType | None = None  # type to analyse the examples as (None: detect)
+    rows: tuple[int, ...] = ()  # rows of the master table in shared/reference/checks.md
+    tags: tuple[str, ...] = ()
+    enabled_by_default: bool = True
+    options: dict = field(default_factory=dict)  # documented options with their defaults
+
+    def applies_to(self, ptype: PolicyType) -> bool:
+        return self.policy_types is None or ptype in self.policy_types
+
+    @property
+    def docs_anchor(self) -> str:
+        return self.code.lower()
+
+
+_REGISTRY: dict[str, Rule] = {}
+_BY_NAME: dict[str, Rule] = {}
+
+FAMILIES = {
+    "0": "Document and grammar",
+    "1": "Actions",
+    "2": "Resources and ARNs",
+    "3": "Principals",
+    "4": "Trust policies",
+    "5": "Conditions",
+    "6": "PassRole and service-linked roles",
+    "7": "Security risk",
+    "8": "Size quotas, SCP and RCP",
+    "9": "Redundancy and style",
+}
+
+
+def rule(
+    code: str,
+    name: str,
+    title: str,
+    severity: Severity | str,
+    explanation: str,
+    bad: str,
+    good: str,
+    *,
+    policy_types: Iterable[PolicyType | str] | None = None,
+    example_type: PolicyType | str | None = None,
+    rows: Iterable[int] = (),
+    tags: Iterable[str] = (),
+    enabled_by_default: bool = True,
+    options: dict | None = None,
+) -> Callable[[CheckFn], CheckFn]:
+    """Register a check function as a rule. The function calls ctx.report(...) for each finding."""
+
+    def deco(fn: CheckFn) -> CheckFn:
+        if code in _REGISTRY:
+            raise ValueError(f"duplicate rule code {code}")
+        if name in _BY_NAME:
+            raise ValueError(f"duplicate rule name {name}")
+        r = Rule(
+            code=code,
+            name=name,
+            title=title,
+            severity=Severity(severity) if isinstance(severity, str) else severity,
+            explanation=textwrap.dedent(explanation).strip(),
+            bad=textwrap.dedent(bad).strip() + "\n",
+            good=textwrap.dedent(good).strip() + "\n",
+            check=fn,
+            family=FAMILIES.get(code[3:4], "Other"),
+            policy_types=frozenset(PolicyType(p) for p in policy_types) if policy_types is not None else None,
+            example_type=PolicyType(example_type) if example_type else None,
+            rows=tuple(rows),
+            tags=tuple(tags),
+            enabled_by_default=enabled_by_default,
+            options=dict(options or {}),
+        )
+        _REGISTRY[code] = r
+        _BY_NAME[name] = r
+        return fn
+
+    return deco
+
+
+def registry() -> dict[str, Rule]:
+    return _REGISTRY
+
+
+def by_name() -> dict[str, Rule]:
+    return _BY_NAME

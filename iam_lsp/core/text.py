@@ -1,0 +1,106 @@
+"""Source positions: spans in code-point offsets and a line index to turn them into lines/columns."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range [start, end) of code-point offsets into the document text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            object.__setattr__(self, "end", self.start)
+
+    def contains(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+    def touches(self, offset: int) -> bool:
+        """True when the offset is inside or right at the end (a cursor just after a token)."""
+        return self.start <= offset <= self.end
+
+    def sub(self, start: int, end: int) -> Span:
+        """A span relative to this one's start."""
+        return Span(self.start + start, self.start + end)
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Zero-based line and code-point column."""
+
+    line: int
+    column: int
+
+
+class LineIndex:
+    """Maps code-point offsets to (line, column) and back. Lines end at \\n, \\r\\n or \\r."""
+
+    __slots__ = ("text", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        i = 0
+        n = len(text)
+        find = text.find
+        # Scan for \n and \r; \r\n counts as one break.
+        while True:
+            a = find("\n", i)
+            b = find("\r", i)
+            if a < 0 and b < 0:
+                break
+            if b < 0 or (0 <= a < b):
+                i = a + 1
+            elif b + 1 < n and text[b + 1] == "\n":
+                i = b + 2
+            else:
+                i = b + 1
+            starts.append(i)
+        self._starts = starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def line_start(self, line: int) -> int:
+        line = max(0, min(line, len(self._starts) - 1))
+        return self._starts[line]
+
+    def line_text(self, line: int) -> str:
+        start = self.line_start(line)
+        end = self._starts[line + 1] if line + 1 < len(self._starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return Position(line, offset - self._starts[line])
+
+    def offset(self, line: int, column: int) -> int:
+        """Offset of a (line, code-point column); out-of-range values are clamped to the document."""
+        if line < 0:
+            return 0
+        if line >= len(self._starts):
+            return len(self.text)
+        start = self._starts[line]
+        end = self._starts[line + 1] if line + 1 < len(self._starts) else len(self.text)
+        # Do not run past the line break.
+        content_end = end
+        while content_end > start and self.text[content_end - 1] in "\r\n":
+            content_end -= 1
+        return start + max(0, min(column, content_end - start))
+
+    def utf16_column(self, offset: int) -> int:
+        """Column of an offset in UTF-16 code units (what LSP and SARIF count by default)."""
+        pos = self.position(offset)
+        start = self._starts[pos.line]
+        segment = self.text[start:offset]
+        return len(segment) + sum(1 for ch in segment if ord(ch) > 0xFFFF)
