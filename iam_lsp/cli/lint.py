@@ -1,0 +1,124 @@
+"""`iam-lsp lint`: lint many files (in parallel when the batch is large) and report them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+from iam_lsp.cli.files import FileProblem, Target, decode, discover, read_text
+from iam_lsp.cli.formats import RENDERERS, FileReport, Summary, render_text
+from iam_lsp.core.analyze import analyze
+from iam_lsp.core.config import Config
+from iam_lsp.core.findings import Severity
+from iam_lsp.core.policytype import PolicyType
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Below this many files a second process costs more (start-up, imports) than it saves.
+PARALLEL_MIN_FILES = 150
+CHUNK = 64
+
+
+def lint_text(text: str, path: str, config: Config, policy_type: PolicyType | None) -> FileReport:
+    a = analyze(text, path=path, config=config, policy_type=policy_type)
+    return FileReport(path, text, a.detection.type.value, a.detection.source, a.detection.resource_kind,
+                      a.findings, a.suppressed)
+
+
+def _lint_path(path: str, config: Config, policy_type: PolicyType | None) -> FileReport | tuple[str, str]:
+    try:
+        text = read_text(path, config.max_size)
+    except FileProblem as exc:
+        return (path, str(exc))
+    return lint_text(text, path, config, policy_type)
+
+
+def _lint_chunk(paths: list[str], config: Config, policy_type: PolicyType | None) -> list:
+    """Lint in a worker process; the text travels back only for files with findings (for positions)."""
+    out = []
+    for p in paths:
+        r = _lint_path(p, config, policy_type)
+        if isinstance(r, FileReport) and not r.findings:
+            r.text = ""
+        out.append(r)
+    return out
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    from iam_lsp.cli.main import config_for
+
+    try:
+        config = config_for(args)
+    except ValueError as exc:
+        print(f"iam-lsp: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    policy_type = PolicyType(args.policy_type) if args.policy_type else None
+    summary = Summary()
+    targets: list[Target] = list(discover(args.paths, config.include, config.exclude, summary.errors))
+    reports: list[FileReport] = []
+
+    stdin_targets = [t for t in targets if t.stdin]
+    file_targets = [t.path for t in targets if not t.stdin]
+    for _ in stdin_targets:
+        name = args.stdin_filename or "-"
+        try:
+            text = decode(sys.stdin.buffer.read())
+        except FileProblem as exc:
+            summary.errors.append((name, str(exc)))
+            continue
+        reports.append(lint_text(text, name, config, policy_type))
+
+    jobs = args.jobs or (os.cpu_count() or 1)
+    if jobs > 1 and len(file_targets) >= PARALLEL_MIN_FILES:
+        chunks = [file_targets[i:i + CHUNK] for i in range(0, len(file_targets), CHUNK)]
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+            for result in pool.map(_lint_chunk, chunks, [config] * len(chunks), [policy_type] * len(chunks)):
+                for r in result:
+                    if isinstance(r, FileReport):
+                        reports.append(r)
+                    else:
+                        summary.errors.append(r)
+    else:
+        for path in file_targets:
+            r = _lint_path(path, config, policy_type)
+            if isinstance(r, FileReport):
+                reports.append(r)
+            else:
+                summary.errors.append(r)
+
+    if not targets and not summary.errors:
+        print("iam-lsp: no files to lint (folders are searched for *.json; see --include)", file=sys.stderr)
+    fail_rank = Severity(args.fail_level).rank
+    failing = False
+    summary.files = len(reports)
+    for r in reports:
+        summary.suppressed += r.suppressed
+        if r.findings:
+            summary.files_with_findings += 1
+        for f in r.findings:
+            summary.counts[f.severity.value] += 1
+            if f.severity.rank >= fail_rank:
+                failing = True
+
+    if args.format == "text":
+        color = args.color == "always" or (args.color == "auto" and args.output is None and sys.stdout.isatty()
+                                            and not os.environ.get("NO_COLOR"))
+        output = render_text(reports, summary, color=color, show_type=not args.no_type)
+    else:
+        output = RENDERERS[args.format](reports, summary)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(output)
+        except OSError as exc:
+            print(f"iam-lsp: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return EXIT_ERROR
+        if args.format != "text":
+            print(summary.line(), file=sys.stderr)
+    else:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    if summary.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
