@@ -1,0 +1,41 @@
+"""The analysis core must not depend on the LSP stack: the CLI and tests use it without pygls."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+import subprocess
+import sys
+
+CORE = pathlib.Path(__file__).resolve().parents[2] / "iam_lsp" / "core"
+FORBIDDEN = ("pygls", "lsprotocol", "cattrs")
+
+
+def test_core_sources_do_not_import_lsp_packages():
+    offenders = []
+    for path in CORE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if name.split(".")[0] in FORBIDDEN:
+                    offenders.append(f"{path.relative_to(CORE)}: {name}")
+    assert not offenders, offenders
+
+
+def test_lint_path_loads_no_lsp_modules():
+    code = (
+        "import sys\n"
+        "from iam_lsp.cli.main import main\n"
+        "from iam_lsp.core.analyze import analyze\n"
+        "analyze('{\"Version\": \"2012-10-17\", \"Statement\": []}')\n"
+        "main(['rules'])\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol', 'cattrs')]\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
