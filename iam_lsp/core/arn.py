@@ -1,0 +1,325 @@
+"""ARN parsing and matching: fields with their offsets, and tolerant matching against resource-type formats.
+
+A policy ARN may hold `*` and `?` wildcards and `${...}` policy variables anywhere; both stand for
+"some text" when matching. Resource-type formats come from the knowledge base
+(`arn:${Partition}:s3:::${BucketName}`); their placeholders stand for at least one character.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iam_lsp.core.knowledge import ActionInfo, KnowledgeBase, ResourceTypeInfo
+
+FIELD_NAMES = ("prefix", "partition", "service", "region", "account", "resource")
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+REGION_RE = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+# Literal account values AWS uses for resources it owns (AWS managed policies, public SageMaker hubs).
+AWS_OWNED_ACCOUNTS = ("aws",)
+_VARIABLE_RE = re.compile(r"\$\{[^}]*\}")
+
+
+@dataclass(frozen=True, slots=True)
+class ArnField:
+    name: str  # one of FIELD_NAMES
+    value: str
+    start: int  # offsets into the ARN string (decoded characters)
+    end: int
+
+    @property
+    def is_open(self) -> bool:
+        """True when the field holds a wildcard or a policy variable (it may stand for anything)."""
+        return is_open(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArn:
+    text: str
+    fields: tuple[ArnField, ...]  # as many as the string has, at most six
+
+    @property
+    def complete(self) -> bool:
+        return len(self.fields) == 6
+
+    def field(self, name: str) -> ArnField | None:
+        i = FIELD_NAMES.index(name)
+        return self.fields[i] if i < len(self.fields) else None
+
+    def value(self, name: str) -> str:
+        f = self.field(name)
+        return f.value if f else ""
+
+    @property
+    def partition(self) -> str:
+        return self.value("partition")
+
+    @property
+    def service(self) -> str:
+        return self.value("service")
+
+    @property
+    def region(self) -> str:
+        return self.value("region")
+
+    @property
+    def account(self) -> str:
+        return self.value("account")
+
+    @property
+    def resource(self) -> str:
+        return self.value("resource")
+
+
+def is_open(value: str) -> bool:
+    return "*" in value or "?" in value or "${" in value
+
+
+def parse_arn(text: str) -> ParsedArn | None:
+    """Split `arn:partition:service:region:account:resource` into fields with their offsets.
+
+    Returns None when the string does not start with `arn:` (case-sensitive, like IAM). The resource
+    part keeps any further colons. Colons inside `${...}` variables do not split fields.
+    """
+    if not text.startswith("arn:"):
+        return None
+    fields: list[ArnField] = []
+    start = 0
+    i = 0
+    n = len(text)
+    while i <= n and len(fields) < 5:
+        if i == n or text[i] == ":":
+            fields.append(ArnField(FIELD_NAMES[len(fields)], text[start:i], start, i))
+            start = i + 1
+            if i == n:
+                return ParsedArn(text, tuple(fields))
+        elif text.startswith("${", i):
+            close = text.find("}", i)
+            i = close if close >= 0 else n - 1
+        i += 1
+    fields.append(ArnField("resource", text[start:], start, n))
+    return ParsedArn(text, tuple(fields))
+
+
+def split_format(fmt: str) -> list[str]:
+    """A resource type's `arn` may list several formats separated by ', '."""
+    return [f.strip() for f in fmt.split(", ") if f.strip()]
+
+
+# --- glob intersection ----------------------------------------------------------------------------------
+# Patterns become token tuples (class, repeat): class is a lowercase literal character, ANY, or SEG
+# (any character but '/'); repeat is ONE or STAR. Two patterns intersect when some string matches both.
+
+ANY = "\x00any"
+SEG = "\x00seg"
+ONE = 1
+STAR = 0
+# Placeholders that never contain '/' (identifiers and bucket names); others (paths, names of log
+# groups, secrets, parameters, objects) may.
+_NO_SLASH_PLACEHOLDER = re.compile(r"(Id|BucketName|TableName|Account|Region|Partition)$")
+
+
+def policy_tokens(pattern: str) -> tuple[tuple[str, int], ...]:
+    """Tokens of a policy value: * any run, ? one character, ${var} any run, ${*} ${?} ${$} literals."""
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("${", i):
+            close = pattern.find("}", i)
+            if close > 0:
+                inner = pattern[i + 2:close]
+                if inner in ("*", "?", "$"):
+                    out.append((inner, ONE))
+                else:
+                    out.append((ANY, STAR))
+                i = close + 1
+                continue
+        ch = pattern[i]
+        out.append((ANY, STAR) if ch == "*" else (ANY, ONE) if ch == "?" else (ch.lower(), ONE))
+        i += 1
+    return tuple(out)
+
+
+def format_tokens(fmt: str) -> tuple[tuple[str, int], ...]:
+    """Tokens of a resource-type format: each ${Placeholder} is one or more characters."""
+    out: list[tuple[str, int]] = []
+    pos = 0
+    for m in _VARIABLE_RE.finditer(fmt):
+        out.extend((ch.lower(), ONE) for ch in fmt[pos:m.start()])
+        cls = SEG if _NO_SLASH_PLACEHOLDER.search(m.group(0)[2:-1]) else ANY
+        out.extend(((cls, ONE), (cls, STAR)))
+        pos = m.end()
+    out.extend((ch.lower(), ONE) for ch in fmt[pos:])
+    return tuple(out)
+
+
+def _classes_meet(a: str, b: str) -> bool:
+    if a == ANY or b == ANY:
+        return True
+    if a == SEG:
+        return b != "/"
+    if b == SEG:
+        return a != "/"
+    return a == b
+
+
+@lru_cache(maxsize=65536)
+def tokens_intersect(a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int], ...]) -> bool:
+    """True when some string matches both token patterns (case-insensitive)."""
+    n, m = len(a), len(b)
+    seen: set[tuple[int, int]] = set()
+    stack = [(0, 0)]
+    while stack:
+        i, j = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == n and j == m:
+            return True
+        if i < n and a[i][1] == STAR:
+            stack.append((i + 1, j))
+        if j < m and b[j][1] == STAR:
+            stack.append((i, j + 1))
+        if i < n and j < m and _classes_meet(a[i][0], b[j][0]):
+            ni = i if a[i][1] == STAR else i + 1
+            nj = j if b[j][1] == STAR else j + 1
+            if (ni, nj) != (i, j):
+                stack.append((ni, nj))
+    return False
+
+
+def _literal_head(tokens: tuple[tuple[str, int], ...]) -> str:
+    out = []
+    for cls, rep in tokens:
+        if rep != ONE or cls in (ANY, SEG):
+            break
+        out.append(cls)
+    return "".join(out)
+
+
+def resource_part_matches(resource: str, fmt_resource: str) -> bool:
+    """Whether a policy ARN's resource part can name a resource of this format's resource part."""
+    a = policy_tokens(resource)
+    b = format_tokens(fmt_resource)
+    ha, hb = _literal_head(a), _literal_head(b)
+    k = min(len(ha), len(hb))
+    if ha[:k] != hb[:k]:  # cheap rejection on the literal prefixes
+        return False
+    return tokens_intersect(a, b)
+
+
+def field_matches(value: str, fmt_value: str) -> bool:
+    """A head field (partition, service, region, account) against the format's field."""
+    if is_open(value):
+        return True
+    if fmt_value.startswith("${"):
+        return value != ""
+    return value.lower() == fmt_value.lower()
+
+
+def arn_matches_format(arn: str | ParsedArn, fmt: str, *, check_region_account: bool = True) -> bool:
+    """Whether a policy ARN (wildcards and variables allowed) can name a resource of the format.
+
+    With check_region_account=False only the service and the resource part are compared (to find the
+    formats an ARN means, before judging its region and account fields).
+    """
+    parsed = parse_arn(arn) if isinstance(arn, str) else arn
+    f = parse_arn(fmt)
+    if parsed is None or f is None or not parsed.complete or not f.complete:
+        return False
+    if not field_matches(parsed.service, f.service):
+        return False
+    if check_region_account:
+        for name in ("region", "account"):
+            mine, theirs = parsed.value(name), f.value(name)
+            if theirs == "" and mine not in ("", "*"):
+                return False
+            if theirs and not field_matches(mine, theirs):
+                return False
+    return resource_part_matches(parsed.resource, f.resource)
+
+
+# --- the knowledge base side ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FormatRef:
+    """One ARN format of one resource type."""
+
+    resource_type: ResourceTypeInfo
+    fmt: str
+
+    @property
+    def parsed(self) -> ParsedArn:
+        return _parsed_format(self.fmt)
+
+
+@lru_cache(maxsize=8192)
+def _parsed_format(fmt: str) -> ParsedArn:
+    p = parse_arn(fmt)
+    assert p is not None
+    return p
+
+
+_FORMAT_INDEX: dict[int, dict[str, list[FormatRef]]] = {}
+
+
+def formats_by_arn_service(kb: KnowledgeBase) -> dict[str, list[FormatRef]]:
+    """Every resource-type format, keyed by the lowercase service segment of its ARN (built once).
+
+    The ARN service is not always the action prefix (Service Catalog ARNs say `catalog`), and one
+    ARN service can have formats under several prefixes (`iam` roles are listed by iam and sts).
+    """
+    got = _FORMAT_INDEX.get(id(kb))
+    if got is not None:
+        return got
+    index: dict[str, list[FormatRef]] = {}
+    for svc in kb.services():
+        for rt in kb.resource_types(svc).values():
+            for fmt in split_format(rt.arn):
+                p = parse_arn(fmt)
+                if p is None or not p.complete:
+                    continue
+                index.setdefault(p.service.lower(), []).append(FormatRef(rt, fmt))
+    _FORMAT_INDEX[id(kb)] = index
+    return index
+
+
+def formats_for_service(kb: KnowledgeBase, service: str) -> list[FormatRef]:
+    return formats_by_arn_service(kb).get(service.lower(), [])
+
+
+def candidate_formats(kb: KnowledgeBase, arn: ParsedArn) -> list[FormatRef]:
+    """Formats of the ARN's service whose resource part the ARN's resource part can match."""
+    return [ref for ref in formats_for_service(kb, arn.service)
+            if resource_part_matches(arn.resource, ref.parsed.resource)]
+
+
+def action_formats(kb: KnowledgeBase, action: ActionInfo) -> list[FormatRef]:
+    """The ARN formats of the resource types an action accepts."""
+    out: list[FormatRef] = []
+    for ref in action.resource_types:
+        rt = kb.resource_type(action.service, ref.name)
+        if rt is not None:
+            out.extend(FormatRef(rt, fmt) for fmt in split_format(rt.arn))
+    return out
+
+
+def action_accepts(kb: KnowledgeBase, action: ActionInfo, arn: str) -> bool:
+    """Whether the action has a resource type whose format the (wildcarded) ARN can match."""
+    parsed = parse_arn(arn)
+    if parsed is None or not parsed.complete:
+        return False
+    return any(arn_matches_format(parsed, ref.fmt) for ref in action_formats(kb, action))
+
+
+__all__ = [
+    "ACCOUNT_RE", "AWS_OWNED_ACCOUNTS", "ArnField", "FormatRef", "PARTITIONS", "ParsedArn", "REGION_RE",
+    "action_accepts", "action_formats", "arn_matches_format", "candidate_formats", "field_matches",
+    "format_tokens", "formats_by_arn_service", "formats_for_service", "is_open", "parse_arn",
+    "policy_tokens", "resource_part_matches", "split_format", "tokens_intersect",
+]
