@@ -427,3 +427,26 @@ def operator_detail(raw: str) -> str:
 
 def is_operator_name(raw: str) -> bool:
     return parse_operator(raw).spec is not None or raw in OPERATORS
+
+
+# --- resources -------------------------------------------------------------------------------------
+
+
+def describe_resource(value: str) -> str:
+    """A Resource value: "*", or an ARN matched against its service's resource types."""
+    if value == "*":
+        return ("**`*`**: every resource the actions apply to (required for actions without resource types).\n\n"
+                + link("Resource element", _element_url("Resource")))
+    m = _ARN.match(value)
+    if not m:
+        return f"**`{value}`**: not an ARN (`arn:partition:service:region:account:resource`) or `*`."
+    kb = knowledge_base()
+    service = m["service"]
+    if not kb.has_service(service):
+        return f"**ARN of unknown service `{service}`**.\n\n" + link("ARN formats", SAR_DOCS)
+    types = [rt for rt in kb.resource_types(service).values() if rt.arn and rt.regex.match(value)]
+    name = kb.service_name(service)
+    if not types:
+        return f"**{name} ARN** `{value}`: matches none of the service's resource types.\n\n" + link("ARN formats", SAR_DOCS)
+    lines = "\n".join(f"- `{rt.key}`: `{rt.arn}`" for rt in types[:5])
+    return f"**{name} ARN**, resource type:\n\n{lines}\n\n" + link("ARN formats", SAR_DOCS)

@@ -45,7 +45,7 @@ class Location:
         return self.partial
 
 
-def _chain_path(chain: list[Node | Member]) -> Path:
+def chain_path(chain: list[Node | Member]) -> Path:
     """The JSON path of the last element of a node_at chain."""
     path: list[str | int] = []
     prev: Node | Member | None = None
@@ -112,15 +112,15 @@ def locate(text: str, offset: int, tree: ParseResult | None = None) -> Location:
         partial = _partial(last, offset, text)
         if isinstance(parent, Member):
             container = chain[-3] if len(chain) > 2 else None
-            return Location(VALUE, _chain_path(chain[:-1]), partial, last.span, last.kind == STRING, last,
+            return Location(VALUE, chain_path(chain[:-1]), partial, last.span, last.kind == STRING, last,
                             container if isinstance(container, Node) else None, parent)
         if isinstance(parent, Node) and parent.kind == ARRAY:
             member = chain[-3] if len(chain) > 2 and isinstance(chain[-3], Member) else None
-            return Location(VALUE, _chain_path(chain), partial, last.span, last.kind == STRING, last, parent, member)
+            return Location(VALUE, chain_path(chain), partial, last.span, last.kind == STRING, last, parent, member)
         return Location(VALUE, (), partial, last.span, last.kind == STRING, last)
     if isinstance(last, Member) and _inside_token(last.key_node, offset):
         obj = chain[-2]
-        return Location(KEY, _chain_path(chain[:-1]), _partial(last.key_node, offset, text), last.key_node.span,
+        return Location(KEY, chain_path(chain[:-1]), _partial(last.key_node, offset, text), last.key_node.span,
                         True, last.key_node, obj if isinstance(obj, Node) else None, last,
                         _colon_follows(text, last.key_node.end))
     # 2. Between tokens: find the innermost open container and look at the previous character.
@@ -135,7 +135,7 @@ def locate(text: str, offset: int, tree: ParseResult | None = None) -> Location:
         return Location(NONE, (), "", empty)
     container = chain[idx]
     assert isinstance(container, Node)
-    path = _chain_path(chain[:idx + 1])
+    path = chain_path(chain[:idx + 1])
     prev = _prev_significant(text, offset, container.start)
     ch = text[prev] if prev >= 0 else ""
     if container.kind == OBJECT:
