@@ -1,0 +1,247 @@
+"""The language server: a thin pygls layer that routes LSP requests to iam_lsp.core.
+
+Analysis runs in a worker thread. Changes that arrive while a document is being analysed coalesce
+into one re-run on the newest text, and a result is only published when its version is still the
+document's version, so a slow document never blocks hover/completion and stale results never show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from lsprotocol import types as t
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from iam_lsp import __version__
+from iam_lsp.core.analyze import Analysis, analyze
+from iam_lsp.core.config import CONFIG_FILES, Config, find_config_file, load_config_file
+from iam_lsp.core.documents import is_json_document, is_policy_document
+from iam_lsp.lsp.convert import Positions, diagnostic
+from iam_lsp.lsp.settings import ClientSettings, EffectiveConfig, merge, parse_client_settings
+
+log = logging.getLogger(__name__)
+SECTION = "iamLsp"
+TRIGGER_CHARACTERS = ['"', ":", "*", "{", ","]
+FIX_ALL_KIND = "source.fixAll.iam-lsp"
+
+
+@dataclass
+class Result:
+    """One analysis of one document version, with its diagnostics already converted."""
+
+    version: int | None
+    analysis: Analysis | None  # None: not an IAM policy (or not JSON)
+    positions: Positions
+    config: EffectiveConfig
+    diagnostics: list[t.Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class DocState:
+    task: asyncio.Task | None = None
+    result: Result | None = None
+    published: bool = False  # a non-empty push is showing in the client
+
+
+class IamLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("iam-lsp", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Incremental)
+        self.pull = False
+        self.client = ClientSettings()
+        self.settings_generation = 0
+        self.docs: dict[str, DocState] = {}
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="iam-lsp-analysis")
+        self._config_files: dict[str, tuple[float, Config]] = {}
+        self._config_for_dir: dict[str, Path | None] = {}
+
+    # --- capabilities -------------------------------------------------------------------------
+
+    def client_supports(self, *path: str) -> object:
+        node: object = self.client_capabilities
+        for part in path:
+            node = getattr(node, part, None)
+            if node is None:
+                return None
+        return node
+
+    # --- configuration ------------------------------------------------------------------------
+
+    def file_config(self, path: str | None) -> Config:
+        if not path:
+            return Config()
+        folder = str(Path(path).parent)
+        if folder not in self._config_for_dir:
+            self._config_for_dir[folder] = find_config_file(Path(path))
+        found = self._config_for_dir[folder]
+        if found is None:
+            return Config()
+        try:
+            mtime = found.stat().st_mtime
+        except OSError:
+            return Config()
+        cached = self._config_files.get(str(found))
+        if cached and cached[0] == mtime:
+            return cached[1]
+        try:
+            cfg = load_config_file(found)
+        except ValueError as exc:
+            self.log_message(str(exc), t.MessageType.Warning)
+            cfg = Config()
+        self._config_files[str(found)] = (mtime, cfg)
+        return cfg
+
+    def effective_config(self, path: str | None) -> EffectiveConfig:
+        eff, problems = merge(self.file_config(path), self.client)
+        for p in problems:
+            self.log_message(p, t.MessageType.Warning)
+        return eff
+
+    def forget_config_files(self) -> None:
+        self._config_files.clear()
+        self._config_for_dir.clear()
+
+    def apply_settings(self, raw: object) -> None:
+        self.client = parse_client_settings(raw)
+        self.settings_generation += 1
+        for p in self.client.problems:
+            self.log_message(p, t.MessageType.Warning)
+
+    def log_message(self, message: str, kind: t.MessageType = t.MessageType.Log) -> None:
+        log.info(message)
+        try:
+            self.window_log_message(t.LogMessageParams(type=kind, message=message))
+        except Exception:  # no client attached (unit use)
+            pass
+
+    # --- analysis -----------------------------------------------------------------------------
+
+    def is_open(self, uri: str) -> bool:
+        return unquote(uri) in self.workspace.text_documents
+
+    def analyse_sync(self, text: str, version: int | None, uri: str, path: str | None,
+                     language_id: str | None, eff: EffectiveConfig, codec) -> Result:
+        """Runs in the worker thread: pure core work plus conversion to LSP diagnostics."""
+        pos = Positions(text, codec)
+        cfg = eff.config
+        if not is_json_document(language_id, path):
+            return Result(version, None, pos, eff)
+        include = cfg.include if eff.explicit_include else ()
+        if not is_policy_document(text, path, include=include, exclude=cfg.exclude, max_size=cfg.max_size):
+            return Result(version, None, pos, eff)
+        analysis = analyze(text, path, cfg)
+        diags = [diagnostic(f, pos, uri, version, security_error=self.client.security_error,
+                            suggestion_hint=self.client.suggestion_hint) for f in analysis.findings]
+        return Result(version, analysis, pos, eff, diags)
+
+    def schedule(self, uri: str) -> asyncio.Task:
+        state = self.docs.setdefault(uri, DocState())
+        if state.task is None or state.task.done():
+            state.task = asyncio.get_running_loop().create_task(self._lint(uri))
+        return state.task
+
+    async def _lint(self, uri: str) -> None:
+        loop = asyncio.get_running_loop()
+        while self.is_open(uri):
+            doc = self.workspace.get_text_document(uri)
+            text, version = doc.source, doc.version
+            path = to_fs_path(uri) if uri.startswith("file:") else None
+            eff = self.effective_config(path)
+            try:
+                result = await loop.run_in_executor(
+                    self.pool, self.analyse_sync, text, version, uri, path, doc.language_id, eff, doc.position_codec)
+            except Exception as exc:  # keep serving; the log says what went wrong
+                self.log_message(f"analysis of {uri} failed: {type(exc).__name__}: {exc}", t.MessageType.Error)
+                return
+            state = self.docs.get(uri)
+            if state is None or not self.is_open(uri):
+                return
+            current = self.workspace.get_text_document(uri)
+            if current.version != version or current.source != text:
+                continue  # the document moved on while we worked: never publish a stale result
+            state.result = result
+            self.publish(uri, state)
+            return
+
+    def publish(self, uri: str, state: DocState) -> None:
+        if self.pull or state.result is None:
+            return
+        diags = state.result.diagnostics
+        if not diags and not state.published:
+            if state.result.analysis is None:
+                return  # unrelated JSON, never shown anything: stay silent
+        self.text_document_publish_diagnostics(
+            t.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=state.result.version))
+        state.published = bool(diags)
+
+    async def current_result(self, uri: str) -> Result | None:
+        """The analysis of the document's current version (waits for the worker when needed)."""
+        for _ in range(20):
+            if not self.is_open(uri):
+                return None
+            state = self.docs.setdefault(uri, DocState())
+            doc = self.workspace.get_text_document(uri)
+            if state.result is not None and state.result.version == doc.version \
+                    and state.result.positions.text == doc.source:
+                return state.result
+            await self.schedule(uri)
+        return None
+
+    def relint_all(self) -> None:
+        self.forget_config_files()
+        for uri, state in list(self.docs.items()):
+            state.result = None
+            if not self.pull:
+                self.schedule(uri)
+        if self.pull and self.client_supports("workspace", "diagnostics", "refresh_support"):
+            self.workspace_diagnostic_refresh(None)
+
+    def close(self, uri: str) -> None:
+        state = self.docs.pop(uri, None)
+        if state and state.task and not state.task.done():
+            state.task.cancel()
+        if not self.pull:
+            self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    async def fetch_settings(self) -> None:
+        if not self.client_supports("workspace", "configuration"):
+            return
+        try:
+            values = await self.workspace_configuration_async(
+                t.ConfigurationParams(items=[t.ConfigurationItem(section=SECTION)]))
+        except Exception as exc:
+            self.log_message(f"workspace/configuration failed: {exc}", t.MessageType.Warning)
+            return
+        self.apply_settings(values[0] if values else None)
+
+
+def create_server() -> IamLanguageServer:
+    """Build a server with every feature registered (no import-time global)."""
+    from iam_lsp.lsp import features
+
+    server = IamLanguageServer()
+    features.register(server)
+    return server
+
+
+def run(transport: str = "stdio", host: str = "127.0.0.1", port: int = 2087) -> int:
+    """Serve over stdio or TCP until the client exits. Returns a process exit code."""
+    logging.basicConfig(level=logging.WARNING, format="iam-lsp: %(levelname)s %(message)s")
+    server = create_server()
+    try:
+        if transport == "tcp":
+            server.start_tcp(host, port)
+        else:
+            server.start_io()
+    finally:
+        server.pool.shutdown(wait=False, cancel_futures=True)
+    return 0
+
+
+def config_file_uri(uri: str) -> bool:
+    return uri.rsplit("/", 1)[-1] in CONFIG_FILES
