@@ -59,7 +59,7 @@ def analyze(
     policy = build_policy(tree)
     detection = detect(policy, path, policy_type, config.policy_type_globs())
     ctx = Context(text, tree, policy, detection, config, path)
-    for r in all_rules():
+    for r in sorted(all_rules(), key=lambda r: r.late):  # stable: code order, late rules last
         if not r.applies_to(detection.type) or not config.rule_enabled(r.code, r.name, r.enabled_by_default):
             continue
         ctx.begin(r)

@@ -42,6 +42,7 @@ class Rule:
     tags: tuple[str, ...] = ()
     enabled_by_default: bool = True
     options: dict = field(default_factory=dict)  # documented options with their defaults
+    late: bool = False  # run after every other rule (e.g. to skip what specific rules already report)
 
     def applies_to(self, ptype: PolicyType) -> bool:
         return self.policy_types is None or ptype in self.policy_types
@@ -83,6 +84,7 @@ def rule(
     tags: Iterable[str] = (),
     enabled_by_default: bool = True,
     options: dict | None = None,
+    late: bool = False,
 ) -> Callable[[CheckFn], CheckFn]:
     """Register a check function as a rule. The function calls ctx.report(...) for each finding."""
 
@@ -107,6 +109,7 @@ def rule(
             tags=tuple(tags),
             enabled_by_default=enabled_by_default,
             options=dict(options or {}),
+            late=late,
         )
         _REGISTRY[code] = r
         _BY_NAME[name] = r
