@@ -79,10 +79,11 @@ def placeholders_to_snippet(template: str, defaults: dict[str, str] | None = Non
     out: list[str] = []
     pos = 0
     n = 0
-    for m in re.finditer(r"\$\{([^}]*)\}", template):
+    for m in re.finditer(r"\$\{([^}]*)\}|<([^>]*)>", template):
         n += 1
+        name = m.group(1) if m.group(1) is not None else m.group(2)
         out.append(snippet_escape(template[pos:m.start()]))
-        out.append(f"${{{n}:{snippet_escape(defaults.get(m.group(1), m.group(1)))}}}")
+        out.append(f"${{{n}:{snippet_escape(defaults.get(name, name))}}}")
         pos = m.end()
     out.append(snippet_escape(template[pos:]))
     return "".join(out)
@@ -281,7 +282,7 @@ def _complete_condition_keys(b: _Builder, loc: Location, tree: ParseResult, oper
         value = '["$1"]' if multivalued or qualified else '"$1"'
         if info is not None and info.scalar_type == "Bool":
             value = '"${1|true,false|}"'
-        key_snip = placeholders_to_snippet(key, {}) if "${" in key else None
+        key_snip = placeholders_to_snippet(key) if "${" in key or "<" in key else None
         detail = f"{info.type}" if info is not None else "condition key"
         doc = describe_key_info(info, key) if info is not None else ""
         b.key(key, "condition-key", detail, doc, f"{group}{key.lower()}", value, key_snip)
