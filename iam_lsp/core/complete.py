@@ -20,9 +20,9 @@ from iam_lsp.core.describe import (
     describe_principal,
     operator_detail,
 )
-from iam_lsp.core.jsontree import OBJECT, ParseResult, parse
+from iam_lsp.core.jsontree import OBJECT, ParseResult
 from iam_lsp.core.knowledge import ConditionKeyInfo, knowledge_base
-from iam_lsp.core.locate import KEY, VALUE, Location, element_path, locate, statement_node
+from iam_lsp.core.locate import KEY, VALUE, Location, element_path, locate, parse_cached, statement_node
 from iam_lsp.core.model import STATEMENT_KEYS, TOP_LEVEL_KEYS, items_of
 from iam_lsp.core.operators import OPERATORS, all_operator_spellings, parse_operator
 from iam_lsp.core.policytype import PolicyType
@@ -136,7 +136,7 @@ def complete_at(text: str, offset: int, config: Config | None = None,
                 policy_type: PolicyType | None = None) -> CompletionResult:
     """Completion candidates at a code-point offset."""
     offset = max(0, min(offset, len(text)))
-    tree = parse(text)
+    tree = parse_cached(text)
     if tree.root is None or (tree.root.kind == OBJECT and offset <= tree.root.start):
         return _document_snippets(text, offset, tree)
     loc = locate(text, offset, tree)

@@ -17,8 +17,8 @@ from iam_lsp.core.describe import (
     describe_service_principal,
 )
 from iam_lsp.core.findings import Finding
-from iam_lsp.core.jsontree import INVALID, STRING, Member, Node, ParseResult, node_at, parse
-from iam_lsp.core.locate import Path, chain_path, element_path
+from iam_lsp.core.jsontree import INVALID, STRING, Member, Node, ParseResult, node_at
+from iam_lsp.core.locate import Path, chain_path, element_path, parse_cached
 from iam_lsp.core.text import Span
 
 if TYPE_CHECKING:
@@ -108,8 +108,11 @@ def hover_at(text: str, offset: int, analysis: Analysis | None = None,
              config: Config | None = None) -> HoverResult | None:
     """Markdown for what is under the cursor (a code-point offset), or None."""
     offset = max(0, min(offset, len(text)))
-    tree = analysis.tree if analysis is not None and analysis.tree.root is not None else parse(text)
+    tree = analysis.tree if analysis is not None and analysis.tree.root is not None else parse_cached(text)
     hit = _token_at(tree, offset) if tree.root is not None else None
+    found = _findings_at(analysis, offset) if analysis is not None else []
+    if hit is not None and found and offset == hit.node.end and hit.node.terminated:
+        hit = None  # the cursor is on the next character (a finding's), not the token before it
     parts: list[str] = []
     span: Span | None = None
     if hit is not None:
@@ -118,11 +121,9 @@ def hover_at(text: str, offset: int, analysis: Analysis | None = None,
         if md:
             parts.append(md)
             span = hit.node.span
-    if analysis is not None:
-        found = _findings_at(analysis, offset)
-        parts.extend(_finding_markdown(f) for f in found)
-        if span is None and found:
-            span = found[0].span
+    parts.extend(_finding_markdown(f) for f in found)
+    if span is None and found:
+        span = found[0].span
     if not parts or span is None:
         return None
     return HoverResult("\n\n---\n\n".join(parts), span)

@@ -6,6 +6,8 @@ no node at the cursor (after a colon, after a comma, in an empty array) the raw 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from iam_lsp.core.jsontree import ARRAY, INVALID, OBJECT, STRING, Member, Node, ParseResult, node_at, parse
@@ -99,7 +101,7 @@ def _colon_follows(text: str, end: int) -> bool:
 def locate(text: str, offset: int, tree: ParseResult | None = None) -> Location:
     """Describe the cursor at `offset` (a code-point offset) in `text`."""
     offset = max(0, min(offset, len(text)))
-    tree = tree or parse(text)
+    tree = tree or parse_cached(text)
     root = tree.root
     empty = Span(offset, offset)
     if root is None or not (root.start <= offset <= root.end):
@@ -151,6 +153,26 @@ def locate(text: str, offset: int, tree: ParseResult | None = None) -> Location:
         member = chain[idx - 1] if idx > 0 and isinstance(chain[idx - 1], Member) else None
         return Location(VALUE, (*path, index), "", empty, container=container, member=member)
     return Location(NONE, path, "", empty, container=container)
+
+
+_CACHE: OrderedDict[str, ParseResult] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 4
+
+
+def parse_cached(text: str) -> ParseResult:
+    """Parse, reusing the tree of a recent identical text (hover and completion on one version)."""
+    with _CACHE_LOCK:
+        hit = _CACHE.get(text)
+        if hit is not None:
+            _CACHE.move_to_end(text)
+            return hit
+    tree = parse(text)
+    with _CACHE_LOCK:
+        _CACHE[text] = tree
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return tree
 
 
 def element_path(path: Path) -> Path:
