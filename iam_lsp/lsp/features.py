@@ -160,7 +160,9 @@ def register(server: IamLanguageServer) -> None:  # noqa: C901 - one place that 
         result = await ls.current_result(params.text_document.uri)
         if result is None or result.analysis is None:
             return []
-        return [t.DocumentLink(range=result.positions.range(lk.span), target=lk.target, tooltip=lk.tooltip)
+        tooltips = bool(ls.client_supports("text_document", "document_link", "tooltip_support"))
+        return [t.DocumentLink(range=result.positions.range(lk.span), target=lk.target,
+                               tooltip=lk.tooltip if tooltips else None)
                 for lk in document_links(result.analysis.policy)]
 
     @server.feature(t.SHUTDOWN)
