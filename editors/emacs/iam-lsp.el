@@ -20,17 +20,20 @@
 (defcustom iam-lsp-settings
   '(:iamLsp (:securitySeverity "warning" :suggestionSeverity "information"))
   "Settings sent to iam-lsp (the \"iamLsp\" section).
-Keys: :select :enable :disable (vectors of rule codes or names), :severity (plist code -> severity),
-:policyTypes, :include, :exclude, :maxSize, :options, :securitySeverity, :suggestionSeverity."
+Keys: :select :enable :disable (vectors of rule codes or names),
+:severity (plist code -> severity), :policyTypes, :include, :exclude,
+:maxSize, :options, :securitySeverity, :suggestionSeverity."
   :type 'sexp)
 
 (defconst iam-lsp-modes '(json-mode json-ts-mode js-json-mode iam-lsp-json-mode)
-  "Major modes of JSON buffers; the server itself decides which documents are IAM policies.")
+  "Major modes of JSON buffers.
+The server itself decides which documents are IAM policies.")
 
 ;; Emacs 28 has no JSON major mode of its own (.json opens in js-mode).  Without the json-mode
 ;; package, give .json files a js-mode variant so iam-lsp does not claim every JavaScript buffer.
 (define-derived-mode iam-lsp-json-mode js-mode "JSON"
-  "JavaScript mode for JSON files, used with iam-lsp on Emacs versions without a JSON mode.")
+  "JavaScript mode for JSON files.
+Used with iam-lsp on Emacs versions without a JSON mode.")
 
 (unless (or (fboundp 'js-json-mode) (fboundp 'json-mode))
   (add-to-list 'auto-mode-alist '("\\.json\\'" . iam-lsp-json-mode)))
