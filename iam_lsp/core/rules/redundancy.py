@@ -1,0 +1,168 @@
+"""Redundancy and style rules (IAM9xx): duplicate statements, actions and resources covered by a wildcard.
+
+Each finding is tagged "unnecessary" (editors fade the text) and carries a fix that deletes the redundant
+entry together with its separating comma.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from iam_lsp.core.context import Context
+from iam_lsp.core.findings import Edit, Fix, Related
+from iam_lsp.core.jsontree import ARRAY, Node
+from iam_lsp.core.model import Item, Statement
+from iam_lsp.core.rules.base import rule
+from iam_lsp.core.text import Span
+
+UNCOVERED: dict[int, str] = {}
+
+_UNNECESSARY = ("unnecessary",)
+
+
+def removal_edit(node: Node) -> Edit | None:
+    """An edit deleting `node` from its parent array with one separating comma (None if not in an array)."""
+    parent = node.parent
+    if parent is None or parent.kind != ARRAY or len(parent.items) < 2:
+        return None
+    items = parent.items
+    i = next((k for k, n in enumerate(items) if n is node), None)
+    if i is None:
+        return None
+    if i + 1 < len(items):  # delete "node, " up to the next element
+        return Edit(Span(node.start, items[i + 1].start), "")
+    return Edit(Span(items[i - 1].end, node.end), "")  # last element: delete ", node"
+
+
+def _remove_fix(title: str, node: Node) -> list[Fix]:
+    edit = removal_edit(node)
+    return [Fix(title, (edit,))] if edit else []
+
+
+# --- duplicate statements ------------------------------------------------------------------------------
+
+_LISTS = ("Action", "NotAction", "Resource", "NotResource")
+
+
+def _canon(value: object, key: str | None = None) -> object:
+    """A comparable form: string-or-list shapes become sorted tuples; actions compare case-insensitively."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _canon(v, k)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(sorted({repr(_canon(v, key)): _canon(v, key) for v in value}.values(), key=repr))
+    if isinstance(value, str) and key in ("Action", "NotAction"):
+        return value.lower()
+    return value
+
+
+def statement_signature(st: Statement) -> object:
+    data = st.node.to_python()
+    if not isinstance(data, dict):
+        return None
+    data = {k: v for k, v in data.items() if k != "Sid"}
+    for k in _LISTS:  # "x" and ["x"] mean the same
+        if isinstance(data.get(k), str):
+            data[k] = [data[k]]
+    return _canon(data)
+
+
+@rule(
+    "IAM900", "duplicate-statement", "A statement repeats another statement's permissions", "suggestion",
+    """
+    Two statements with the same Effect, actions, resources, principals and conditions (only the Sid or the
+    order of list entries differing) grant the same thing twice (Access Analyzer REDUNDANT_STATEMENT).
+    Remove the duplicate: it costs policy size and makes later edits error-prone.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}, {"Sid": "Again", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
+    rows=(26,), tags=_UNNECESSARY,
+)
+def duplicate_statement(ctx: Context) -> None:
+    seen: dict[object, Statement] = {}
+    for st in ctx.statements:
+        sig = statement_signature(st)
+        if sig is None:
+            continue
+        first = seen.get(sig)
+        if first is None:
+            seen[sig] = st
+            continue
+        ctx.report(st.node, f"{st.label().capitalize()} repeats the permissions of {first.label()}: remove it",
+                   fixes=_remove_fix("Remove the duplicate statement", st.node),
+                   related=[Related(first.node.span, "the first statement")])
+
+
+# --- entries covered by a wildcard ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _cover_regex(pattern: str, fold: bool) -> re.Pattern[str]:
+    # The pattern's '*' matches anything (wildcards of the other entry included); its '?' matches one
+    # character but not a '*' of the other entry (which stands for many); literals match only literals.
+    rx = "".join(".*" if c == "*" else "[^*]" if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("^" + rx + "$", (re.IGNORECASE if fold else 0) | re.S)
+
+
+def covers(a: str, b: str, fold: bool) -> bool:
+    """Whether every value matched by pattern `b` is matched by pattern `a` (b may itself have wildcards)."""
+    return bool(_cover_regex(a, fold).match(b))
+
+
+def _redundant_items(items: list[Item], fold: bool) -> list[tuple[Item, Item]]:
+    """(redundant item, the item covering it); of two equal entries the later one is redundant."""
+    out = []
+    strs = [i for i in items if i.is_string]
+    for k, b in enumerate(strs):
+        for j, a in enumerate(strs):
+            if j == k:
+                continue
+            same = (a.text.lower() == b.text.lower()) if fold else a.text == b.text
+            if (same and j < k) or (not same and covers(a.text, b.text, fold)):
+                out.append((b, a))
+                break
+    return out
+
+
+def _report_redundant(ctx: Context, element: str, fold: bool, kind: str) -> None:
+    for st in ctx.statements:
+        items = {"Action": st.action, "NotAction": st.not_action,
+                 "Resource": st.resource, "NotResource": st.not_resource}[element]
+        for b, a in _redundant_items(items or [], fold):
+            how = "repeats" if (b.text.lower() == a.text.lower() if fold else b.text == a.text) else "is covered by"
+            ctx.report(b, f"{kind} '{b.text}' {how} '{a.text}' in the same {element}: remove it",
+                       fixes=_remove_fix(f"Remove '{b.text}'", b.node),
+                       related=[Related(a.span, f"'{a.text}' already covers it")])
+
+
+@rule(
+    "IAM901", "redundant-action", "An action is already covered by another entry of the same list", "suggestion",
+    """
+    An entry such as `s3:GetObject` next to `s3:Get*` or `s3:*` in the same Action (or NotAction) list adds
+    nothing (Access Analyzer REDUNDANT_ACTION); nor does the same action listed twice (action names are
+    case-insensitive). Remove it to keep the policy short and clear.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:GetObject"], "Resource": "*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*"], "Resource": "*"}]}',
+    rows=(27,), tags=_UNNECESSARY,
+)
+def redundant_action(ctx: Context) -> None:
+    _report_redundant(ctx, "Action", True, "Action")
+    _report_redundant(ctx, "NotAction", True, "Action")
+
+
+@rule(
+    "IAM902", "redundant-resource", "A resource is already covered by another entry of the same list", "suggestion",
+    """
+    An ARN such as `arn:aws:s3:::bucket/reports/*` next to `arn:aws:s3:::bucket/*` or `*` in the same
+    Resource (or NotResource) list adds nothing (Access Analyzer REDUNDANT_RESOURCE); nor does the same ARN
+    listed twice. ARNs compare case-sensitively; policy variables like `${aws:username}` count as text,
+    so `bucket/*` covers `bucket/${aws:username}`.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::my-bucket/*", "arn:aws:s3:::my-bucket/reports/*"]}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::my-bucket/*"]}]}',
+    rows=(28,), tags=_UNNECESSARY,
+)
+def redundant_resource(ctx: Context) -> None:
+    _report_redundant(ctx, "Resource", False, "Resource")
+    _report_redundant(ctx, "NotResource", False, "Resource")
