@@ -148,30 +148,16 @@ def _describe(kinds: tuple[str, ...]) -> str:
 
 
 def _check_strings(ctx: Context, node: Node | None, what: str) -> None:
-    """A string or an array of strings."""
-    if _expect(ctx, node, (STRING, ARRAY), what) and node.kind == ARRAY:
-        for item in node.items:
-            _expect(ctx, item, (STRING,), f"Each entry of {what}")
+    """A string or an array (the entries' types are left to the schema check, IAM033)."""
+    _expect(ctx, node, (STRING, ARRAY), what)
 
 
 def _check_principal(ctx: Context, node: Node | None, name: str) -> None:
-    if not _expect(ctx, node, (STRING, OBJECT), name):
-        return
-    for m in node.members:
-        _check_strings(ctx, m.value, f"{name}.{m.key}")
+    _expect(ctx, node, (STRING, OBJECT), name)
 
 
 def _check_condition(ctx: Context, node: Node | None) -> None:
-    if not _expect(ctx, node, (OBJECT,), "Condition"):
-        return
-    for op in node.members:
-        if not _expect(ctx, op.value, (OBJECT,), f"The condition operator block '{op.key}'"):
-            continue
-        for key in op.value.members:
-            what = f"The value of condition key '{key.key}'"
-            if _expect(ctx, key.value, (STRING, NUMBER, BOOL, ARRAY), what) and key.value.kind == ARRAY:
-                for item in key.value.items:
-                    _expect(ctx, item, (STRING, NUMBER, BOOL), f"Each value of condition key '{key.key}'")
+    _expect(ctx, node, (OBJECT,), "Condition")
 
 
 def _check_statement_types(ctx: Context, st: Node) -> None:
@@ -190,10 +176,10 @@ def _check_statement_types(ctx: Context, st: Node) -> None:
     "IAM013", "element-type", "An element has the wrong JSON type", "error",
     """
     Each policy element has a fixed JSON type: Version, Id, Sid and Effect are strings; Action, Resource
-    and their Not forms are a string or an array of strings; Principal is "*" or an object of strings or
-    string arrays; Condition is an object of operator objects whose values are strings, numbers, booleans
-    or arrays of them; Statement is one statement object or an array of them. AWS rejects other types
-    (DATA_TYPE_MISMATCH).
+    and their Not forms are a string or an array of strings; Principal is "*" or an object; Condition is
+    a single object; Statement is one statement object or an array of them. AWS rejects other types
+    (DATA_TYPE_MISMATCH). Types nested deeper (array entries, principal and condition values) are
+    checked by schema-violation (IAM033).
     """,
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": {"s3": "GetObject"}, "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
@@ -686,3 +672,64 @@ def empty_sid(ctx: Context) -> None:
             el = st.element("Sid")
             ctx.report(st.sid, "Empty Sid: give the statement a descriptive Sid or remove the element", statement=st,
                        fixes=[Fix("Remove the empty Sid", (remove_member_edit(st.node, el.member),))])
+
+
+# --- JSON Schema ----------------------------------------------------------------------------------
+
+
+def _path_label(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "the document"
+
+
+def _covered(err_span: Span, spans: list[Span], containers: set[Span]) -> bool:
+    """True when another finding points at, inside or just around the same place."""
+    for sp in spans:
+        if sp in containers:
+            continue  # a finding on a whole statement says nothing about this place
+        inside = err_span.start <= sp.start and sp.end <= err_span.end
+        around = sp.start <= err_span.start and err_span.end <= sp.end
+        if inside or around:
+            return True
+    return False
+
+
+@rule(
+    "IAM033", "schema-violation", "The document does not match the policy type's JSON Schema", "error",
+    """
+    The document is checked against the JSON Schema of its policy type (bundled in `schemas/`, the
+    same files editors use for completion and hover). This rule reports schema errors that no specific
+    rule already reports at the same place: mostly values nested inside arrays, principal maps and
+    condition blocks that have the wrong JSON type (for example a condition value that is an object or
+    null, or a number inside an Action array). Documents nested more than 64 levels deep are not
+    validated (a warning says so). Documents with JSON syntax errors are not validated either.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", 3], "Resource": "arn:aws:s3:::b/*"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b/*"}]}',
+    late=True,
+)
+def schema_violation(ctx: Context) -> None:
+    from iam_lsp.core.schema import DepthExceeded, validate
+
+    if ctx.tree.root is None or any(e.kind != "duplicate-key" for e in ctx.tree.errors):
+        return  # not JSON: IAM010 says so, and a partial tree would give misleading schema errors
+    try:
+        errors = validate(ctx.tree, ctx.policy_type)
+    except DepthExceeded as exc:
+        ctx.report(Span(0, 1), f"Schema validation skipped: the document is nested {exc.depth} levels deep "
+                   "(IAM policies need about 6; the limit for validation is 64)", severity=Severity.WARNING)
+        return
+    spans = [f.span for f in ctx.findings]
+    containers = {st.node.span for st in ctx.statements}
+    if ctx.tree.root is not None:
+        containers.add(ctx.tree.root.span)
+    # A document without any Principal was typed as resource/trust/RCP by its file name or settings;
+    # the policy-type hint (IAM819) says so once instead of one error per statement.
+    no_principal = not any(st.principal or st.not_principal for st in ctx.statements)
+    for err in errors:
+        if no_principal and err.validator == "required" and "Principal" in err.message:
+            continue
+        if not _covered(err.span, spans, containers):
+            ctx.report(err.span, f"{_path_label(err.path)}: {err.message} (schema: {ctx.policy_type.value})")
