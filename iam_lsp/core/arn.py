@@ -118,11 +118,12 @@ ANY = "\x00any"
 SEG = "\x00seg"
 ONE = 1
 STAR = 0
-# Placeholders that never contain '/' (identifiers and bucket names); others (paths, names of log
-# groups, secrets, parameters, objects) may.
-_NO_SLASH_PLACEHOLDER = re.compile(r"(Id|BucketName|TableName|Account|Region|Partition)$")
+# Placeholders that never contain a slash (bucket names); the others (ids, names, paths) may: AWS
+# managed policies name config rules like config-rule/aws-service-rule/x/*.
+_NO_SLASH_PLACEHOLDER = re.compile(r"^(BucketName|Account|Region|Partition)$")
 
 
+@lru_cache(maxsize=16384)
 def policy_tokens(pattern: str) -> tuple[tuple[str, int], ...]:
     """Tokens of a policy value: * any run, ? one character, ${var} any run, ${*} ${?} ${$} literals."""
     out: list[tuple[str, int]] = []
@@ -144,6 +145,7 @@ def policy_tokens(pattern: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=16384)
 def format_tokens(fmt: str) -> tuple[tuple[str, int], ...]:
     """Tokens of a resource-type format: each ${Placeholder} is one or more characters."""
     out: list[tuple[str, int]] = []
@@ -201,6 +203,7 @@ def _literal_head(tokens: tuple[tuple[str, int], ...]) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=65536)
 def resource_part_matches(resource: str, fmt_resource: str) -> bool:
     """Whether a policy ARN's resource part can name a resource of this format's resource part."""
     a = policy_tokens(resource)
@@ -293,10 +296,20 @@ def formats_for_service(kb: KnowledgeBase, service: str) -> list[FormatRef]:
     return formats_by_arn_service(kb).get(service.lower(), [])
 
 
+_CANDIDATES: dict[tuple[int, str, str], list[FormatRef]] = {}
+
+
 def candidate_formats(kb: KnowledgeBase, arn: ParsedArn) -> list[FormatRef]:
-    """Formats of the ARN's service whose resource part the ARN's resource part can match."""
-    return [ref for ref in formats_for_service(kb, arn.service)
-            if resource_part_matches(arn.resource, ref.parsed.resource)]
+    """Formats of the ARN's service whose resource part the ARN's resource part can match (cached)."""
+    key = (id(kb), arn.service.lower(), arn.resource)
+    got = _CANDIDATES.get(key)
+    if got is None:
+        got = [ref for ref in formats_for_service(kb, arn.service)
+               if resource_part_matches(arn.resource, ref.parsed.resource)]
+        if len(_CANDIDATES) > 20000:  # bound the cache in a long-running server
+            _CANDIDATES.clear()
+        _CANDIDATES[key] = got
+    return got
 
 
 def action_formats(kb: KnowledgeBase, action: ActionInfo) -> list[FormatRef]:
