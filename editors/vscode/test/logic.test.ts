@@ -177,23 +177,21 @@ test("schema association by file name", () => {
   assert.equal(schemaForFile("trust.json"), undefined);
 });
 
-test("schemas copied into the extension exist for every association (when the repo has them)", () => {
+test("every associated schema exists in the repository's schemas/ and refs stay local", () => {
   const repoSchemas = path.resolve(EXT_DIR, "..", "..", "schemas");
-  const available = fs.existsSync(repoSchemas) ? fs.readdirSync(repoSchemas) : [];
-  if (!SCHEMA_FILES.every((f) => available.includes(f))) {
-    // Schemas are authored elsewhere in the repo; until all exist, check only the ones that do.
-    for (const f of available.filter((f) => SCHEMA_FILES.includes(f))) {
-      JSON.parse(fs.readFileSync(path.join(repoSchemas, f), "utf8"));
-    }
-    return;
-  }
   for (const f of SCHEMA_FILES) {
-    const schema = JSON.parse(fs.readFileSync(path.join(repoSchemas, f), "utf8"));
+    const file = path.join(repoSchemas, f);
+    assert.ok(fs.existsSync(file), `schemas/${f} missing: copy-schemas would package a dangling jsonValidation url`);
+    const schema = JSON.parse(fs.readFileSync(file, "utf8"));
     assert.equal(typeof schema, "object");
     // Relative $refs only: the .vsix must not need files outside the extension or the network.
     const refs = JSON.stringify(schema).match(/"\$ref":"[^"]*"/g) ?? [];
     for (const r of refs) {
       assert.doesNotMatch(r, /"\$ref":"https?:/, `${f}: ${r}`);
+      const target = r.slice('"$ref":"'.length, -1).split("#")[0];
+      if (target) {
+        assert.ok(SCHEMA_FILES.includes(path.basename(target)), `${f} refers to ${target}, which is not shipped`);
+      }
     }
   }
 });
