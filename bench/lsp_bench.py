@@ -1,0 +1,181 @@
+"""Latency benchmark of the language server, driven over stdio by pygls' LanguageClient.
+
+Prints p50/p99 for didChange -> publishDiagnostics at 2, 6, 25 and 100 KB policies built from the
+corpus, for completion and hover, and for cold start (process spawn -> first diagnostics), each
+beside its target. Run: python bench/lsp_bench.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+from lsprotocol import types as t
+from pygls.lsp.client import LanguageClient
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "managed"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus/managed")
+SERVER = [sys.executable, "-m", "iam_lsp.lsp"]
+TARGETS_MS = {"2KB": None, "6KB": 15, "25KB": None, "100KB": 60, "completion": 10, "hover": 10, "cold start": 400}
+
+
+def build_policy(size: int) -> str:
+    """A pretty-printed identity policy of about `size` characters, from real corpus statements."""
+    statements: list[dict] = []
+    length = 60
+    for f in sorted(CORPUS.glob("*.json")):
+        doc = json.loads(f.read_text())
+        sts = doc.get("Statement", [])
+        for st in sts if isinstance(sts, list) else [sts]:
+            piece = len(json.dumps(st, indent=2)) + 8
+            if statements and length + piece > size:
+                continue  # too big for what is left; a smaller statement may still fit
+            statements.append(st)
+            length += piece
+            if length >= size * 0.97:
+                break
+        if length >= size * 0.97:
+            break
+    for i, st in enumerate(statements):
+        st["Sid"] = f"S{i:04d}"
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2) + "\n"
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class Bench:
+    def __init__(self) -> None:
+        self.client = LanguageClient("iam-lsp-bench", "1")
+        self.published: dict[str, asyncio.Future] = {}
+        self.want: dict[str, int] = {}
+
+        @self.client.feature(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def _published(params: t.PublishDiagnosticsParams) -> None:
+            fut = self.published.get(params.uri)
+            if fut and not fut.done() and params.version == self.want.get(params.uri):
+                fut.set_result(params)
+
+        @self.client.feature(t.WORKSPACE_CONFIGURATION)
+        def _configuration(params: t.ConfigurationParams):
+            return [{} for _ in params.items]
+
+        @self.client.feature(t.CLIENT_REGISTER_CAPABILITY)
+        def _register(params):
+            return None
+
+    async def start(self) -> None:
+        await self.client.start_io(*SERVER)
+        caps = t.ClientCapabilities(
+            workspace=t.WorkspaceClientCapabilities(configuration=True),
+            text_document=t.TextDocumentClientCapabilities(
+                hover=t.HoverClientCapabilities(content_format=[t.MarkupKind.Markdown]),
+                completion=t.CompletionClientCapabilities(
+                    completion_item=t.ClientCompletionItemOptions(snippet_support=True))),
+            general=t.GeneralClientCapabilities(position_encodings=[t.PositionEncodingKind.Utf16]))
+        await self.client.initialize_async(t.InitializeParams(capabilities=caps, root_uri=Path.cwd().as_uri()))
+        self.client.initialized(t.InitializedParams())
+
+    def expect(self, uri: str, version: int) -> asyncio.Future:
+        fut = asyncio.get_running_loop().create_future()
+        self.published[uri] = fut
+        self.want[uri] = version
+        return fut
+
+    async def open(self, uri: str, text: str) -> None:
+        fut = self.expect(uri, 1)
+        self.client.text_document_did_open(t.DidOpenTextDocumentParams(
+            t.TextDocumentItem(uri=uri, language_id="json", version=1, text=text)))
+        await asyncio.wait_for(fut, 30)
+
+    async def stop(self) -> None:
+        await self.client.shutdown_async(None)
+        self.client.exit(None)
+        await self.client.stop()
+
+
+async def change_latency(bench: Bench, uri: str, text: str, runs: int) -> list[float]:
+    """Toggle one character of the first Sid and time until that version's diagnostics arrive."""
+    await bench.open(uri, text)
+    idx = text.index('"S0000"') + 2
+    line = text.count("\n", 0, idx)
+    col = idx - (text.rfind("\n", 0, idx) + 1)
+    out = []
+    for i in range(runs):
+        version = i + 2
+        fut = bench.expect(uri, version)
+        start = time.perf_counter()
+        bench.client.text_document_did_change(t.DidChangeTextDocumentParams(
+            text_document=t.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[t.TextDocumentContentChangePartial(
+                range=t.Range(t.Position(line, col), t.Position(line, col + 1)), text="XS"[i % 2])]))
+        await asyncio.wait_for(fut, 30)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+async def request_latency(bench: Bench, uri: str, text: str, runs: int) -> tuple[list[float], list[float]]:
+    needle = text.index('"Action"')
+    act = text.index('"', text.index(":", needle) + 1)
+    while text[act + 1] in "[ \n":
+        act += 1
+    act = text.index('"', act) + 4
+    line = text.count("\n", 0, act)
+    col = act - (text.rfind("\n", 0, act) + 1)
+    pos = t.Position(line, col)
+    doc = t.TextDocumentIdentifier(uri)
+    comp, hov = [], []
+    for _ in range(runs):
+        s = time.perf_counter()
+        await bench.client.text_document_completion_async(t.CompletionParams(text_document=doc, position=pos))
+        comp.append((time.perf_counter() - s) * 1000)
+        s = time.perf_counter()
+        await bench.client.text_document_hover_async(t.HoverParams(text_document=doc, position=pos))
+        hov.append((time.perf_counter() - s) * 1000)
+    return comp, hov
+
+
+async def cold_start(text: str, runs: int) -> list[float]:
+    out = []
+    for i in range(runs):
+        start = time.perf_counter()
+        bench = Bench()
+        await bench.start()
+        await bench.open(f"file:///bench/cold{i}.json", text)
+        out.append((time.perf_counter() - start) * 1000)
+        await bench.stop()
+    return out
+
+
+def report(name: str, values: list[float]) -> None:
+    target = TARGETS_MS.get(name)
+    p50, p99 = pct(values, 50), pct(values, 99)
+    verdict = "" if target is None else (f"target p99 <= {target} ms: " + ("ok" if p99 <= target else "MISSED"))
+    print(f"{name:>12}  n={len(values):4d}  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  {verdict}")
+
+
+async def main(runs: int) -> None:
+    docs = {name: build_policy(kb * 1024) for name, kb in (("2KB", 2), ("6KB", 6), ("25KB", 25), ("100KB", 100))}
+    bench = Bench()
+    await bench.start()
+    for name, text in docs.items():
+        await bench.open(f"file:///bench/warm-{name}.json", text)  # warm the knowledge base
+        report(name, await change_latency(bench, f"file:///bench/{name}.json", text, runs))
+    comp, hov = await request_latency(bench, "file:///bench/warm-6KB.json", docs["6KB"], runs)
+    report("completion", comp)
+    report("hover", hov)
+    await bench.stop()
+    report("cold start", await cold_start(docs["2KB"], max(3, runs // 20)))
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=100)
+    asyncio.run(main(ap.parse_args().runs))
