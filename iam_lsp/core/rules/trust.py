@@ -40,8 +40,10 @@ COMPUTE_SERVICES = frozenset({
     "build.apprunner", "tasks.apprunner", "batch", "spot", "spotfleet",
 })
 # Keys that narrow a whole-account or cross-account trust to specific principals or an organization.
+# sts:ExternalId counts: a third party's account cannot be narrowed further from this side.
 NARROWING_KEYS = frozenset({"aws:principalarn", "aws:principalorgid", "aws:principalorgpaths", "aws:userid",
-                            "aws:principaltag/", "aws:username", "aws:sourceidentity", "sts:sourceidentity"})
+                            "aws:principaltag/", "aws:username", "aws:sourceidentity", "sts:sourceidentity",
+                            "sts:externalid"})
 ORG_OR_EXTERNAL_KEYS = frozenset({"sts:externalid", "aws:principalorgid", "aws:principalorgpaths"})
 # Context keys that must not be wildcards or variables in a trust/resource policy.
 SENSITIVE_KEYS = frozenset({
