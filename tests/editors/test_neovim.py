@@ -147,6 +147,11 @@ def test_neovim_stable_codes(nvim_run: dict) -> None:
     line, col = position_of(Path(nvim_run["buffers"][TRUST]["path"]), "TagSesion")
     assert [(d["line"], d["col"], d["end_line"], d["end_col"]) for d in typo] == [(line, col, line, col + 9)]
     assert "TagSesion" in typo[0]["message"]
+    # The trust-policy Resource error, when the core has it (IAM400), sits on the "Resource" key.
+    if any(e["code"] == "IAM400" for f in nvim_run["spec"]["files"] for e in f["expected"]):
+        line, col = position_of(Path(nvim_run["buffers"][TRUST]["path"]), '"Resource"')
+        res = [(d["line"], d["col"], d["end_col"], d["severity"]) for d in trust if d["code"] == "IAM400"]
+        assert res == [(line, col, col + len('"Resource"'), 1)]
     # IAM600 PassRole on Resource "*" (severity security, shown as Error because securitySeverity="error").
     pass_any = [d for d in passrole if d["code"] == "IAM600"]
     line, col = position_of(Path(nvim_run["buffers"][PASSROLE]["path"]), '"Resource": "*"', len('"Resource": '))
