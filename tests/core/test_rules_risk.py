@@ -1,0 +1,151 @@
+"""Security-risk rules (IAM7xx): exact spans, policy types, wildcards and edge cases."""
+
+from __future__ import annotations
+
+import json
+
+from iam_lsp.core.analyze import analyze
+from iam_lsp.core.config import Config
+from iam_lsp.core.findings import Severity
+from iam_lsp.core.rules.risk import risk_data
+
+
+def doc(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
+
+
+def run(text: str, code: str, ptype=None):
+    res = analyze(text, config=Config(select=[code]), policy_type=ptype)
+    return [f for f in res.findings if f.code == code]
+
+
+def toks(text: str, findings) -> list[str]:
+    return [text[f.span.start:f.span.end] for f in findings]
+
+
+ALLOW = {"Effect": "Allow"}
+
+
+def test_risk_data_lists_have_sources_and_59_methods():
+    data = risk_data()
+    assert len(data["privilege_escalation"]["methods"]) == 59
+    for key in ("privilege_escalation", "credentials_exposure", "data_exfiltration", "resource_policy_escalation"):
+        assert data[key]["source"] and data[key]["date"]
+
+
+def test_allow_all_actions_vs_admin():
+    scoped = doc({**ALLOW, "Action": ["s3:GetObject", "*"], "Resource": "arn:aws:s3:::b/*"})
+    assert toks(scoped, run(scoped, "IAM700")) == ['"*"']
+    assert run(scoped, "IAM702") == []
+    admin = doc({**ALLOW, "Action": "*", "Resource": "*"})
+    [f] = run(admin, "IAM702")
+    assert toks(admin, [f]) == ['"*"'] and f.severity is Severity.SECURITY
+    assert run(admin, "IAM700") == []
+    # The default FullAWSAccess SCP and a boundary allowing everything are not grants.
+    assert run(admin, "IAM702", "scp") == [] and run(admin, "IAM702", "boundary") == []
+    deny = doc({"Effect": "Deny", "Action": "*", "Resource": "*"})
+    assert run(deny, "IAM702") == []
+
+
+def test_service_wildcard_skips_iam_and_conditions():
+    text = doc({**ALLOW, "Action": ["S3:*", "iam:*", "ec2:Describe*"], "Resource": "*"})
+    [f] = run(text, "IAM701")
+    assert toks(text, [f]) == ['"S3:*"'] and f.severity is Severity.SUGGESTION
+    assert toks(text, run(text, "IAM703")) == ['"iam:*"']
+    cond = doc({**ALLOW, "Action": "s3:*", "Resource": "*",
+                "Condition": {"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}})
+    assert run(cond, "IAM701") == []
+
+
+def test_not_action_allow_with_and_without_conditions():
+    bare = doc({**ALLOW, "NotAction": ["iam:*"], "Resource": "*"})
+    [f] = run(bare, "IAM704")
+    assert toks(bare, [f]) == ['"NotAction"'] and "iam:*" in f.message
+    assert run(bare, "IAM705") == []
+    cond = doc({**ALLOW, "NotAction": "iam:*", "Resource": "*",
+                "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}})
+    assert toks(cond, run(cond, "IAM705")) == ['"NotAction"']
+    assert run(cond, "IAM704") == []
+
+
+def test_not_action_star_grants_nothing():
+    text = doc({**ALLOW, "NotAction": ["*"], "Resource": "*"})
+    assert toks(text, run(text, "IAM706")) == ['"*"']
+    assert run(text, "IAM704") == []
+
+
+def test_not_action_deny_and_not_resource():
+    deny = doc({"Effect": "Deny", "NotAction": ["iam:ChangePassword", "sts:GetSessionToken"], "Resource": "*"})
+    [f] = run(deny, "IAM707")
+    assert toks(deny, [f]) == ['"NotAction"'] and f.severity is Severity.SUGGESTION
+    both = doc({**ALLOW, "NotAction": "iam:*", "NotResource": "arn:aws:s3:::secret/*"})
+    assert toks(both, run(both, "IAM708")) == ['"NotAction"']
+
+
+def test_privilege_escalation_single_and_combined_methods():
+    single = doc({**ALLOW, "Action": ["iam:GetUser", "iam:createaccesskey"], "Resource": "*"})
+    [f] = run(single, "IAM709")
+    assert toks(single, [f]) == ['"iam:createaccesskey"'] and "CreateAccessKey" in f.message
+    combo = doc({**ALLOW, "Action": "ec2:ModifyInstanceAttribute", "Resource": "*"},
+                {**ALLOW, "Action": ["ec2:StopInstances", "ec2:StartInstances"], "Resource": "*"})
+    [f] = run(combo, "IAM709")
+    assert toks(combo, [f]) == ['"ec2:ModifyInstanceAttribute"']
+    assert sorted(combo[r.span.start:r.span.end] for r in f.related) == ['"ec2:StartInstances"', '"ec2:StopInstances"']
+
+
+def test_privilege_escalation_respects_resources_and_conditions():
+    own_user = doc({**ALLOW, "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::*:user/${aws:username}"})
+    cond = doc({**ALLOW, "Action": "iam:CreateAccessKey", "Resource": "*",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})
+    passrole_only = doc({**ALLOW, "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"})
+    for text in (own_user, cond, passrole_only):
+        assert run(text, "IAM709") == []
+
+
+def test_privilege_escalation_groups_methods_of_one_wildcard():
+    text = doc({**ALLOW, "Action": "iam:Put*", "Resource": "*"})
+    [f] = run(text, "IAM709")
+    assert toks(text, [f]) == ['"iam:Put*"']
+    assert "PutUserPolicy" in f.message and "PutRolePolicy" in f.message
+
+
+def test_credentials_exposure():
+    text = doc({**ALLOW, "Action": ["sts:AssumeRole", "ecr:GetAuthorizationToken"], "Resource": "*"})
+    [f] = run(text, "IAM710")
+    # ecr:GetAuthorizationToken accepts only "*": nothing to restrict, so it is not reported.
+    assert toks(text, [f]) == ['"sts:AssumeRole"'] and "sts:AssumeRole" in f.message
+    scoped = doc({**ALLOW, "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111122223333:role/x"})
+    assert run(scoped, "IAM710") == []
+
+
+def test_data_exfiltration_and_wildcards():
+    text = doc({**ALLOW, "Action": ["ssm:GetParameter*", "s3:ListBucket"], "Resource": "*"})
+    [f] = run(text, "IAM711")
+    assert toks(text, [f]) == ['"ssm:GetParameter*"']
+    assert "ssm:GetParametersByPath" in f.message
+    nr = doc({**ALLOW, "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"})
+    assert toks(nr, run(nr, "IAM711")) == ['"s3:GetObject"']
+
+
+def test_permissions_management_uses_access_levels():
+    text = doc({**ALLOW, "Action": ["s3:PutBucketPolicy", "s3:GetObject", "glue:GetStage"], "Resource": "*"})
+    assert toks(text, run(text, "IAM712")) == ['"s3:PutBucketPolicy"']
+    admin = doc({**ALLOW, "Action": "*", "Resource": "*"})
+    assert run(admin, "IAM712") == []
+
+
+def test_infrastructure_modification_is_off_by_default():
+    text = doc({**ALLOW, "Action": "ec2:TerminateInstances", "Resource": "*"})
+    assert [f for f in analyze(text).findings if f.code == "IAM713"] == []
+    assert toks(text, run(text, "IAM713")) == ['"ec2:TerminateInstances"']
+
+
+def test_resource_policy_escalation():
+    text = doc({**ALLOW, "Action": ["s3:PutBucketAcl", "s3:GetObject"], "Resource": "arn:aws:s3:::b"})
+    [f] = run(text, "IAM714")
+    assert toks(text, [f]) == ['"s3:PutBucketAcl"']
+    assert "s3:PutObject" in f.message and "s3:DeleteObject" in f.message
+    assert text[f.related[0].span.start:f.related[0].span.end] == '"arn:aws:s3:::b"'
+    full = doc({**ALLOW, "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::b"},
+               {**ALLOW, "Action": "s3:*Object", "Resource": "arn:aws:s3:::b/*"})
+    assert run(full, "IAM714") == []
