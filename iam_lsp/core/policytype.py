@@ -143,12 +143,22 @@ def detect(
     if path:
         name = path.replace("\\", "/").rsplit("/", 1)[-1]
         for pattern, ptype in _NAME_HINTS:
-            if pattern.search(name):
-                # Content showing a Principal wins over a name that says identity-like types.
-                if ptype in (PolicyType.SCP, PolicyType.BOUNDARY) and content_type != PolicyType.IDENTITY:
-                    break
+            if pattern.search(name) and _name_fits_content(ptype, content_type, policy):
                 kind = content_kind if ptype == content_type else (
                     "AWS::IAM::AssumeRolePolicyDocument" if ptype == PolicyType.TRUST else
                     _resource_kind(policy) if ptype == PolicyType.RESOURCE else None)
                 return Detection(ptype, kind, "file name")
     return Detection(content_type, content_kind, "content" if content_type != PolicyType.IDENTITY else "default")
+
+
+def _name_fits_content(hint: PolicyType, content: PolicyType, policy: Policy) -> bool:
+    """A file-name hint may refine the type, but never contradict what the content plainly shows."""
+    if content == PolicyType.IDENTITY:  # no Principal anywhere
+        if hint in (PolicyType.SCP, PolicyType.BOUNDARY):
+            return True
+        # A trust policy being typed may not have its Principal yet, but it never has a Resource.
+        if hint == PolicyType.TRUST:
+            return not any(s.resource is not None or s.not_resource is not None for s in policy.statements)
+        return False
+    # With a Principal: trust, resource or RCP, as the name says.
+    return hint in (PolicyType.TRUST, PolicyType.RESOURCE, PolicyType.RCP)

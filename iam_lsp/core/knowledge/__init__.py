@@ -166,7 +166,12 @@ class KnowledgeBase:
         return self._service_names.get(prefix.lower())
 
     def suggest_service(self, prefix: str, n: int = 3) -> list[str]:
-        return difflib.get_close_matches(prefix.lower(), self.services(), n=n, cutoff=0.6)
+        p = prefix.lower()
+        close = difflib.get_close_matches(p, self.services(), n=n, cutoff=0.6)
+        if close or len(p) > 4:
+            return close
+        # Short prefixes (s4, ec3) score low on ratio; one substituted character is still a typo.
+        return [s for s in self.services() if len(s) == len(p) and sum(a != b for a, b in zip(s, p)) == 1][:n]
 
     # --- actions -------------------------------------------------------------------------------------
 
