@@ -149,3 +149,29 @@ def test_resource_policy_escalation():
     full = doc({**ALLOW, "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::b"},
                {**ALLOW, "Action": "s3:*Object", "Resource": "arn:aws:s3:::b/*"})
     assert run(full, "IAM714") == []
+
+
+def test_s3_policy_lockout():
+    text = doc({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:*"], "Resource": "arn:aws:s3:::b"})
+    [f] = run(text, "IAM715", "resource")
+    assert toks(text, [f]) == ['"s3:*"'] and f.severity is Severity.WARNING
+    narrow = doc({"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::b/*"})
+    cond = doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b",
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}}})
+    for t in (narrow, cond):
+        assert run(t, "IAM715", "resource") == []
+    assert run(text, "IAM715", "identity") == []
+
+
+def test_lambda_public_invoke():
+    text = doc({**ALLOW, "Principal": "*", "Action": "lambda:InvokeFunction",
+                "Resource": "arn:aws:lambda:us-east-1:111122223333:function:f"})
+    [f] = run(text, "IAM716", "resource")
+    assert toks(text, [f]) == ['"*"'] and f.severity is Severity.SECURITY
+    aws = doc({**ALLOW, "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}, "Action": "lambda:Invoke*",
+               "Resource": "arn:aws:lambda:us-east-1:111122223333:function:f"})
+    assert toks(aws, run(aws, "IAM716", "resource")) == ['"*"']
+    cond = doc({**ALLOW, "Principal": "*", "Action": "lambda:InvokeFunction",
+                "Resource": "arn:aws:lambda:us-east-1:111122223333:function:f",
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}})
+    assert run(cond, "IAM716", "resource") == []

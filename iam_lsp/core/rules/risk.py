@@ -540,3 +540,68 @@ def resource_policy_escalation(ctx: Context) -> None:
                              "bucket's access can grant themselves the object rights; remove the bucket-level action "
                              "or grant the object rights explicitly",
                    related=[Related(res.span, "the resource")])
+
+
+# --- resource policies -------------------------------------------------------------------------------------
+
+
+def public_principal_items(st: Statement) -> list[Item]:
+    """The "*" values of a Principal block (bare "*" or {"AWS": "*"})."""
+    block = st.principal
+    if block is None:
+        return []
+    if block.wildcard is not None:
+        return [block.wildcard] if block.wildcard.text == "*" else []
+    return [i for kind, i in block.all_values() if kind == "AWS" and i.text == "*"]
+
+
+@rule(
+    "IAM715", "s3-policy-lockout", "A bucket policy denies everyone the right to change it", "warning",
+    """
+    A Deny for every principal ("*") of s3:PutBucketPolicy / s3:DeleteBucketPolicy (through `s3:*`, `*` or
+    the action itself) without a condition locks everyone out of the bucket policy, administrators of the
+    account included: only the account's root user can then delete the policy (checkov CKV_AWS_93). Add a
+    condition that exempts the administrators (e.g. `aws:PrincipalArn`) or deny narrower actions.
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::my-bucket", "arn:aws:s3:::my-bucket/*"]}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::my-bucket", "arn:aws:s3:::my-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    policy_types=("resource",), example_type="resource", rows=(226,),
+)
+def s3_policy_lockout(ctx: Context) -> None:
+    for st in ctx.statements:
+        if not st.is_deny or st.conditions or "Condition" in st.elements or not public_principal_items(st):
+            continue
+        if not (grants(st, "s3:PutBucketPolicy") and grants(st, "s3:DeleteBucketPolicy")):
+            continue
+        if st.resource is not None and not any(r.text == "*" or ":s3:::" in r.text for r in st.resources()):
+            continue
+        where = matching_items(st, "s3:PutBucketPolicy")
+        target = where[0] if where else st.elements["NotAction"].key_node
+        ctx.report(target, "This Deny for every principal, without a condition, also denies s3:PutBucketPolicy and "
+                           "s3:DeleteBucketPolicy: nobody but the root user can change the bucket policy afterwards; "
+                           "exempt the administrators with a condition")
+
+
+@rule(
+    "IAM716", "lambda-public-invoke", "A Lambda function policy lets anyone invoke the function", "security",
+    """
+    A Lambda resource policy that allows lambda:InvokeFunction (or InvokeFunctionUrl) to Principal "*"
+    without a condition makes the function invokable by any AWS account (checkov CKV_AWS_301). Name the
+    principal, or add `aws:SourceArn` / `aws:SourceAccount` / `aws:PrincipalOrgID` conditions (for a public
+    function URL, `lambda:FunctionUrlAuthType`).
+    """,
+    bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:111122223333:function:f"}]}',
+    good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:111122223333:function:f", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"}}}]}',
+    policy_types=("resource",), example_type="resource", rows=(233,),
+)
+def lambda_public_invoke(ctx: Context) -> None:
+    for st in allow_statements(ctx):
+        if st.conditions or "Condition" in st.elements:
+            continue
+        if not (grants(st, "lambda:InvokeFunction") or grants(st, "lambda:InvokeFunctionUrl")):
+            continue
+        if st.action is not None and all(i.text in ("*", "*:*") for i in st.actions()):
+            continue  # not specific to Lambda: the principals family reports public grants in general
+        for item in public_principal_items(st):
+            ctx.report(item, "Principal \"*\" may invoke this Lambda function from any AWS account: name the "
+                             "principal or add an aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID condition")
