@@ -48,6 +48,7 @@ class Summary:
     files_with_findings: int = 0
     counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in Severity})
     suppressed: int = 0
+    skipped: int = 0  # JSON files that are not IAM policies
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, problem)
 
     def line(self) -> str:
@@ -59,6 +60,8 @@ class Summary:
         extra = []
         if self.suppressed:
             extra.append(f"{self.suppressed} suppressed")
+        if self.skipped:
+            extra.append(f"{self.skipped} non-policy JSON file{'s' * (self.skipped != 1)} skipped")
         if self.errors:
             extra.append(f"{len(self.errors)} file{'s' * (len(self.errors) != 1)} could not be read")
         tail = f" ({', '.join(extra)})" if extra else ""
@@ -124,7 +127,7 @@ def render_json(reports: list[FileReport], summary: Summary) -> str:
         ],
         "errors": [{"path": p, "message": m} for p, m in summary.errors],
         "summary": {"files": summary.files, "filesWithFindings": summary.files_with_findings,
-                    **summary.counts, "suppressed": summary.suppressed, "unreadable": len(summary.errors)},
+                    **summary.counts, "suppressed": summary.suppressed, "skipped": summary.skipped, "unreadable": len(summary.errors)},
     }
     return json.dumps(doc, indent=2) + "\n"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -11,6 +12,8 @@ from iam_lsp.cli.files import FileProblem, Target, decode, discover, read_text
 from iam_lsp.cli.formats import RENDERERS, FileReport, Summary, render_text
 from iam_lsp.core.analyze import analyze
 from iam_lsp.core.config import Config
+from iam_lsp.core.documents import is_policy_document
+from iam_lsp.core.jsontree import parse
 from iam_lsp.core.findings import Severity
 from iam_lsp.core.policytype import PolicyType
 
@@ -20,25 +23,45 @@ PARALLEL_MIN_FILES = 150
 CHUNK = 64
 
 
-def lint_text(text: str, path: str, config: Config, policy_type: PolicyType | None) -> FileReport:
-    a = analyze(text, path=path, config=config, policy_type=policy_type)
+class NotAPolicy(Exception):
+    """A JSON file that is not an IAM policy (package.json, a CloudFormation template, ...)."""
+
+
+def lint_text(text: str, path: str, config: Config, policy_type: PolicyType | None,
+              only_policies: bool = False) -> FileReport:
+    tree = None
+    if only_policies and policy_type is None and not _forced(path, config):
+        tree = parse(text)
+        if not is_policy_document(text, path, exclude=config.exclude, max_size=config.max_size, tree=tree):
+            raise NotAPolicy(path)
+    a = analyze(text, path=path, config=config, policy_type=policy_type, tree=tree)
     return FileReport(path, text, a.detection.type.value, a.detection.source, a.detection.resource_kind,
                       a.findings, a.suppressed)
 
 
-def _lint_path(path: str, config: Config, policy_type: PolicyType | None) -> FileReport | tuple[str, str]:
+def _forced(path: str, config: Config) -> bool:
+    """Files that config's policy-types globs name are policies whatever they contain."""
+    norm = path.replace(os.sep, "/")
+    return any(fnmatch.fnmatch(norm, g) or fnmatch.fnmatch(norm.rsplit("/", 1)[-1], g) for g in config.policy_types)
+
+
+def _lint_path(path: str, config: Config, policy_type: PolicyType | None,
+               only_policies: bool) -> FileReport | tuple[str, str] | None:
     try:
         text = read_text(path, config.max_size)
     except FileProblem as exc:
         return (path, str(exc))
-    return lint_text(text, path, config, policy_type)
+    try:
+        return lint_text(text, path, config, policy_type, only_policies)
+    except NotAPolicy:
+        return None
 
 
-def _lint_chunk(paths: list[str], config: Config, policy_type: PolicyType | None) -> list:
+def _lint_chunk(paths: list[str], config: Config, policy_type: PolicyType | None, only_policies: bool) -> list:
     """Lint in a worker process; the text travels back only for files with findings (for positions)."""
     out = []
     for p in paths:
-        r = _lint_path(p, config, policy_type)
+        r = _lint_path(p, config, policy_type, only_policies)
         if isinstance(r, FileReport) and not r.findings:
             r.text = ""
         out.append(r)
@@ -67,22 +90,28 @@ def run_lint(args: argparse.Namespace) -> int:
         except FileProblem as exc:
             summary.errors.append((name, str(exc)))
             continue
-        reports.append(lint_text(text, name, config, policy_type))
+        reports.append(lint_text(text, name, config, policy_type))  # stdin is always linted
 
+    only = not args.all_json
     jobs = args.jobs or (os.cpu_count() or 1)
     if jobs > 1 and len(file_targets) >= PARALLEL_MIN_FILES:
         chunks = [file_targets[i:i + CHUNK] for i in range(0, len(file_targets), CHUNK)]
         with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
-            for result in pool.map(_lint_chunk, chunks, [config] * len(chunks), [policy_type] * len(chunks)):
+            n = len(chunks)
+            for result in pool.map(_lint_chunk, chunks, [config] * n, [policy_type] * n, [only] * n):
                 for r in result:
-                    if isinstance(r, FileReport):
+                    if r is None:
+                        summary.skipped += 1
+                    elif isinstance(r, FileReport):
                         reports.append(r)
                     else:
                         summary.errors.append(r)
     else:
         for path in file_targets:
-            r = _lint_path(path, config, policy_type)
-            if isinstance(r, FileReport):
+            r = _lint_path(path, config, policy_type, only)
+            if r is None:
+                summary.skipped += 1
+            elif isinstance(r, FileReport):
                 reports.append(r)
             else:
                 summary.errors.append(r)

@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--include", action="append", default=[], metavar="GLOB",
                       help="files to lint inside folders (default *.json)")
     lint.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="files or folders to skip")
+    lint.add_argument("--all-json", action="store_true",
+                      help="lint every JSON file, also those that do not look like IAM policies")
     lint.add_argument("--stdin-filename", help="file name to use for stdin (for type detection and ignores)")
     lint.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: automatic)")
     lint.add_argument("--output", "-o", help="write the report to this file instead of stdout")

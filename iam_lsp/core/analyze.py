@@ -48,6 +48,7 @@ def analyze(
     path: str | None = None,
     config: Config | None = None,
     policy_type: PolicyType | None = None,
+    tree: ParseResult | None = None,
 ) -> Analysis:
     """Parse, model, detect the policy type and run every enabled rule. Never raises on bad input."""
     from iam_lsp.core.rules import all_rules
@@ -55,7 +56,8 @@ def analyze(
     config = config or Config()
     if len(text) > config.max_size:
         return _skipped(text, config, policy_type)
-    tree = parse(text)
+    if tree is None or tree.text is not text:
+        tree = parse(text)
     policy = build_policy(tree)
     detection = detect(policy, path, policy_type, config.policy_type_globs())
     ctx = Context(text, tree, policy, detection, config, path)

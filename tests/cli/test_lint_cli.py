@@ -67,7 +67,8 @@ def test_include_and_exclude_globs(tree, capsys):
 
 
 def test_stdin_with_filename(capsys, monkeypatch):
-    code, out, _ = run("lint", "--no-config", "-", "--stdin-filename", "role-trust.json", stdin=BAD)
+    half_typed_trust = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",}]}'
+    code, out, _ = run("lint", "--no-config", "-", "--stdin-filename", "role-trust.json", stdin=half_typed_trust)
     assert code == 1
     assert out.startswith("role-trust.json: trust policy")
 
@@ -181,3 +182,14 @@ def test_rules_and_explain(capsys):
     out = capsys.readouterr().out
     assert "duplicate-key" in out and "Bad:" in out and "Good:" in out and "->" in out
     assert main(["explain", "NOPE999"]) == 2
+
+
+def test_non_policy_json_is_skipped_unless_asked(tmp_path, capsys):
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}')
+    (tmp_path / "template.json").write_text('{"Resources": {"R": {"Type": "AWS::IAM::Role"}}}')
+    (tmp_path / "good.json").write_text(GOOD)
+    assert main(["lint", "--no-config", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Checked 1 file" in out and "2 non-policy JSON files skipped" in out
+    assert main(["lint", "--no-config", "--all-json", str(tmp_path)]) == 1
+    assert "Checked 3 files" in capsys.readouterr().out
