@@ -14,6 +14,8 @@ FAMILY_MODULES = (
     "principals",
     "trust",
     "conditions",
+    "condition_keys",
+    "variables",
     "passrole",
     "risk",
     "org",
