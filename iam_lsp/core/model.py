@@ -8,8 +8,6 @@ String-or-list shapes (Action, Resource, principal values, condition values) are
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pydantic import BaseModel, ConfigDict
 
 from iam_lsp.core.jsontree import ARRAY, OBJECT, STRING, Member, Node, ParseResult
@@ -23,30 +21,34 @@ PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 SET_QUALIFIERS = ("ForAllValues", "ForAnyValue")
 
 
-@dataclass(slots=True)
 class Item:
-    """One value of a string-or-list element. `index` is None when the element was a bare value."""
+    """One value of a string-or-list element. `index` is None when the element was a bare value.
 
-    value: object
-    node: Node
-    index: int | None = None
+    `text` is the string value, or None when the item is not a string (precomputed: rules read it a lot).
+    """
+
+    __slots__ = ("value", "node", "index", "text")
+
+    def __init__(self, value: object, node: Node, index: int | None = None) -> None:
+        self.value = value
+        self.node = node
+        self.index = index
+        self.text: str | None = value if node.kind == STRING and isinstance(value, str) else None
 
     @property
     def span(self) -> Span:
         return self.node.span
 
     @property
-    def text(self) -> str | None:
-        """The string value, or None when the item is not a string."""
-        return self.value if isinstance(self.value, str) and self.node.kind == STRING else None
-
-    @property
     def is_string(self) -> bool:
-        return self.node.kind == STRING
+        return self.text is not None
 
     def sub_span(self, start: int, end: int) -> Span:
         """Source span of characters [start, end) of the string's decoded value."""
         return self.node.text_span(start, end)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Item({self.value!r}, index={self.index})"
 
 
 class _Model(BaseModel):
