@@ -141,20 +141,11 @@ def principal_in_identity_policy(ctx: Context) -> None:
     policy_types=("trust", "resource"), example_type="trust", rows=(69,),
 )
 def missing_principal(ctx: Context) -> None:
-    # When only the file name says "resource policy" and no statement names a principal, the document
-    # may well be an identity policy with a suggestive name: say so at warning level.
-    named_only = ctx.detection.source == "file name" and not any(
-        st.principal is not None or st.not_principal is not None for st in ctx.statements)
     for st in ctx.statements:
         if st.principal is None and st.not_principal is None:
             where = st.effect.node if st.effect is not None else st.node
-            if named_only:
-                ctx.report(where, f"{st.label().capitalize()} has no Principal, but the file name makes this a "
-                                  f"{ctx.policy_type.label}: add a Principal, or configure the file as an identity "
-                                  "policy (policy-types)", severity=variant(ctx, Severity.WARNING))
-            else:
-                ctx.report(where, f"{st.label().capitalize()} has no Principal: a {ctx.policy_type.label} must "
-                                  "name who it applies to")
+            ctx.report(where, f"{st.label().capitalize()} has no Principal: a {ctx.policy_type.label} must name "
+                              "who it applies to")
 
 
 @rule(
