@@ -13,8 +13,8 @@ from iam_lsp.cli.formats import RENDERERS, FileReport, Summary, render_text
 from iam_lsp.core.analyze import analyze
 from iam_lsp.core.config import Config
 from iam_lsp.core.documents import is_policy_document
-from iam_lsp.core.jsontree import parse
 from iam_lsp.core.findings import Severity
+from iam_lsp.core.jsontree import parse
 from iam_lsp.core.policytype import PolicyType
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2

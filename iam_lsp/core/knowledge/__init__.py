@@ -171,7 +171,7 @@ class KnowledgeBase:
         if close or len(p) > 4:
             return close
         # Short prefixes (s4, ec3) score low on ratio; one substituted character is still a typo.
-        return [s for s in self.services() if len(s) == len(p) and sum(a != b for a, b in zip(s, p)) == 1][:n]
+        return [s for s in self.services() if len(s) == len(p) and sum(a != b for a, b in zip(s, p, strict=True)) == 1][:n]
 
     # --- actions -------------------------------------------------------------------------------------
 
