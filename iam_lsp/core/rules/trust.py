@@ -285,13 +285,16 @@ def trust_action_principal_mismatch(ctx: Context) -> None:
         if not present:
             continue  # only session actions (TagSession, SetSourceIdentity, SetContext): any principal
         assume_items = [i for i in st.actions() if any(wildcard_match(i.text, a) for a in ASSUME_ACTIONS)]
-        needs = [(item, info, req) for _, item, info in _allow_principals(ctx, st)
-                 if (req := required_action(info)) is not None and req not in present]
+        typed = [(item, info, req) for _, item, info in _allow_principals(ctx, st)
+                 if (req := required_action(info)) is not None]
+        needs = [(item, info, req) for item, info, req in typed if req not in present]
         if not needs:
             continue
         wanted = {req for _, _, req in needs}
         have = ", ".join(present)
-        if len(wanted) == 1 and len(assume_items) == 1 and "*" not in assume_items[0].text:
+        # Replacing the action is only right when no principal of the statement uses it.
+        if len(needs) == len(typed) and len(wanted) == 1 and len(assume_items) == 1 \
+                and "*" not in assume_items[0].text:
             req = wanted.pop()
             action = assume_items[0]
             ctx.report(action, f"{action.text} does not fit {needs[0][1].describe()} '{needs[0][1].value}': it "
