@@ -3,7 +3,8 @@
 Every element keeps the tree nodes it came from, so a rule can point at the exact key or value.
 String-or-list shapes (Action, Resource, principal values, condition values) are normalised to lists of
 `Item`s; a single object `Statement` is normalised to a one-statement list. Models are built with
-`model_construct` (no re-validation of data the parser already typed), which keeps building cheap.
+`_Model.build` (no re-validation of data the parser already typed), which keeps building cheap;
+per-member `Element`s and per-value `Item`s are plain slotted classes for the same reason.
 """
 
 from __future__ import annotations
@@ -54,12 +55,28 @@ class Item:
 class _Model(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=False)
 
+    @classmethod
+    def build(cls, **fields: object):
+        """Construct without validation (the parser already typed every value).
 
-class Element(_Model):
-    """A `key: value` member of a policy or statement object."""
+        Like `model_construct`, minus its per-field default handling: every field is passed.
+        """
+        m = cls.__new__(cls)
+        object.__setattr__(m, "__dict__", fields)
+        object.__setattr__(m, "__pydantic_fields_set__", set(fields))
+        object.__setattr__(m, "__pydantic_extra__", None)
+        object.__setattr__(m, "__pydantic_private__", None)
+        return m
 
-    name: str
-    member: Member
+
+class Element:
+    """A `key: value` member of a policy or statement object (a plain slotted class: one per member)."""
+
+    __slots__ = ("name", "member")
+
+    def __init__(self, name: str, member: Member) -> None:
+        self.name = name
+        self.member = member
 
     @property
     def key_node(self) -> Node:
@@ -228,7 +245,7 @@ class Policy(_Model):
 
 def _elements(node: Node) -> dict[str, Element]:
     # The last member wins for duplicates, like JSON parsers (duplicates are reported separately).
-    return {m.key: Element.model_construct(name=m.key, member=m) for m in node.members}
+    return {m.key: Element(m.key, m) for m in node.members}
 
 
 def _single(el: Element | None) -> Item | None:
@@ -257,7 +274,7 @@ def _principal(el: Element | None, negated: bool) -> PrincipalBlock | None:
             for m in value.members:
                 entries[m.key] = items_of(m.value)
                 members[m.key] = m
-    return PrincipalBlock.model_construct(
+    return PrincipalBlock.build(
         element=el, negated=negated, wildcard=wildcard, entries=entries, type_members=members
     )
 
@@ -271,7 +288,7 @@ def _conditions(el: Element | None) -> list[ConditionEntry]:
             continue
         for key in op.value.members:
             out.append(
-                ConditionEntry.model_construct(
+                ConditionEntry.build(
                     operator=op.key, operator_member=op, key=key.key, key_member=key, values=items_of(key.value)
                 )
             )
@@ -280,7 +297,7 @@ def _conditions(el: Element | None) -> list[ConditionEntry]:
 
 def build_statement(node: Node, index: int) -> Statement:
     els = _elements(node)
-    return Statement.model_construct(
+    return Statement.build(
         index=index,
         node=node,
         elements=els,
@@ -299,7 +316,7 @@ def build_statement(node: Node, index: int) -> Statement:
 def build_policy(tree: ParseResult) -> Policy:
     root = tree.root
     if root is None or root.kind != OBJECT:
-        return Policy.model_construct(root=root, elements={}, version=None, id=None, statements=[])
+        return Policy.build(root=root, elements={}, version=None, id=None, statements=[], statement_is_object=False)
     els = _elements(root)
     statements: list[Statement] = []
     is_object = False
@@ -314,7 +331,7 @@ def build_policy(tree: ParseResult) -> Policy:
         elif st.value.kind == OBJECT:
             statements = [build_statement(st.value, 0)]
             is_object = True
-    return Policy.model_construct(
+    return Policy.build(
         root=root,
         elements=els,
         version=_single(els.get("Version")),
