@@ -51,7 +51,7 @@ class Variant:
 
 
 def _broad_items(st: Statement, probes: tuple[str, ...]) -> list[Item]:
-    return [r for r in st.resources() if all(wildcard_match(r.text, p) for p in probes)]
+    return [r for r in st.resources() if is_wild(r.text) and all(wildcard_match(r.text, p) for p in probes)]
 
 
 def variants(st: Statement, action: str, probes: tuple[str, ...], scoping_key: str) -> list[Variant]:

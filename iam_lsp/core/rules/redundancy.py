@@ -110,18 +110,34 @@ def covers(a: str, b: str, fold: bool) -> bool:
 
 
 def _redundant_items(items: list[Item], fold: bool) -> list[tuple[Item, Item]]:
-    """(redundant item, the item covering it); of two equal entries the later one is redundant."""
-    out = []
+    """(redundant item, the item covering it); of two equal entries the later one is redundant.
+
+    Only wildcard entries can cover a different entry, so each entry is checked against those (after a
+    cheap literal-prefix test) and against earlier equal entries: lists of thousands of actions stay fast.
+    """
     strs = [i for i in items if i.is_string]
-    for k, b in enumerate(strs):
-        for j, a in enumerate(strs):
-            if j == k:
-                continue
-            same = (a.text.lower() == b.text.lower()) if fold else a.text == b.text
-            if (same and j < k) or (not same and covers(a.text, b.text, fold)):
-                out.append((b, a))
-                break
+    key = (lambda t: t.lower()) if fold else (lambda t: t)
+    first: dict[str, Item] = {}
+    wild: dict[str, list[Item]] = {}  # wildcard entries by their literal head (text before the first wildcard)
+    for a in strs:
+        if "*" in a.text or "?" in a.text:
+            wild.setdefault(key(a.text)[:_head(a.text)], []).append(a)
+    out = []
+    for b in strs:
+        kb = key(b.text)
+        earlier = first.setdefault(kb, b)
+        if earlier is not b:
+            out.append((b, earlier))
+            continue
+        cover = next((a for n in range(len(kb) + 1) for a in wild.get(kb[:n], ())
+                      if key(a.text) != kb and covers(a.text, b.text, fold)), None)
+        if cover is not None:
+            out.append((b, cover))
     return out
+
+
+def _head(pattern: str) -> int:
+    return min((k for k in (pattern.find("*"), pattern.find("?")) if k >= 0), default=len(pattern))
 
 
 def _report_redundant(ctx: Context, element: str, fold: bool, kind: str) -> None:

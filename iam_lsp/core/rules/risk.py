@@ -57,13 +57,24 @@ def strings(items: list[Item] | None) -> list[Item]:
     return [i for i in (items or []) if i.is_string]
 
 
+def amatch(pattern: str, value: str) -> bool:
+    """IAM matching (case-insensitive) with fast paths: policies list thousands of plain action names, and
+    compiling a regex for each would dominate the analysis of large documents."""
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == value.lower()
+    p = pattern.lower()
+    star, q = p.find("*"), p.find("?")
+    cut = star if q < 0 else q if star < 0 else min(star, q)
+    return value.lower().startswith(p[:cut]) and wildcard_match(p, value)
+
+
 def matching_items(st: Statement, action: str) -> list[Item]:
     """Action items of the statement that match `action` (IAM matching, case-insensitive)."""
-    return [i for i in st.actions() if wildcard_match(i.text, action)]
+    return [i for i in st.actions() if amatch(i.text, action)]
 
 
 def not_action_excludes(st: Statement, action: str) -> bool:
-    return any(wildcard_match(i.text, action) for i in strings(st.not_action))
+    return any(amatch(i.text, action) for i in strings(st.not_action))
 
 
 def grants(st: Statement, action: str) -> bool:
@@ -313,13 +324,28 @@ def not_action_not_resource(ctx: Context) -> None:
 # --- privilege escalation and sensitive actions ---------------------------------------------------------
 
 
-def anchor(ctx: Context, action: str, statements: list[Statement]) -> Item | None:
-    """The first Action item granting `action` in the given statements (bare "*" excluded)."""
-    for st in statements:
-        for item in matching_items(st, action):
-            if item.text not in ("*", "*:*"):
-                return item
-    return None
+class ActionIndex:
+    """Action items of some statements, for finding the first one that grants an action quickly."""
+
+    def __init__(self, statements: list[Statement]) -> None:
+        self.exact: dict[str, Item] = {}
+        self.wild: list[Item] = []
+        for st in statements:
+            for item in st.actions():
+                if item.text in ("*", "*:*"):
+                    continue  # administrator access is reported on its own
+                if is_wild(item.text):
+                    self.wild.append(item)
+                else:
+                    self.exact.setdefault(item.text.lower(), item)
+
+    def find(self, action: str) -> Item | None:
+        """The earliest item (in document order) that grants `action`."""
+        hits = [i for i in self.wild if amatch(i.text, action)]
+        exact = self.exact.get(action.lower())
+        if exact is not None:
+            hits.append(exact)
+        return min(hits, key=lambda i: i.span.start) if hits else None
 
 
 def escalation_findings(ctx: Context, with_passrole: bool) -> list[tuple[Item, list[str], list[Item]]]:
@@ -330,13 +356,14 @@ def escalation_findings(ctx: Context, with_passrole: bool) -> list[tuple[Item, l
     sts = [st for st in allow_statements(ctx) if unconstrained(st)]
     if not sts:
         return []
+    index = ActionIndex(sts)
     groups: dict[tuple[int, int], tuple[Item, list[str], dict]] = {}
     for method, actions in risk_data()["privilege_escalation"]["methods"].items():
         if ("iam:passrole" in actions) != with_passrole:
             continue
         items = []
         for a in actions:
-            it = anchor(ctx, a, sts)
+            it = index.find(a)
             if it is None or denied(ctx, a):
                 break
             items.append(it)
@@ -379,7 +406,8 @@ def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list
     Actions without resource-level permissions are left out: "*" is the only Resource they accept, so
     "restrict the resources" would be advice that cannot be followed.
     """
-    wanted = [a for a in wanted if (info := ctx.kb.action(a)) is not None and info.supports_resource_level]
+    wanted = [a.lower() for a in wanted if (info := ctx.kb.action(a)) is not None and info.supports_resource_level]
+    wanted_set = set(wanted)
     out = []
     for st in allow_statements(ctx):
         if not unconstrained(st):
@@ -387,7 +415,11 @@ def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list
         for item in st.actions():
             if item.text in ("*", "*:*"):
                 continue  # administrator access is reported by IAM700/IAM702
-            hits = [a for a in wanted if wildcard_match(item.text, a) and not denied(ctx, a)]
+            if is_wild(item.text):
+                hits = [a for a in wanted if amatch(item.text, a)]
+            else:
+                hits = [item.text.lower()] if item.text.lower() in wanted_set else []
+            hits = [a for a in hits if not denied(ctx, a)]
             if hits:
                 out.append((item, [canonical(ctx, a) for a in hits]))
     return out
@@ -504,13 +536,13 @@ def _allowed_resources(ctx: Context, action: str) -> list[tuple[Item, Item]]:
     return out
 
 
-def _covers(ctx: Context, action: str, arn: str) -> bool:
-    for st in allow_statements(ctx):
-        if grants(st, action):
-            if st.not_resource is not None:
-                return True
-            if any(wildcard_match(r.text, arn) or wildcard_match(r.text, arn + "/*") for r in st.resources()):
-                return True
+def _covered(granting: list[Statement], arn: str) -> bool:
+    """Whether the statements granting an object privilege cover the bucket `arn` or its objects."""
+    for st in granting:
+        if st.not_resource is not None:
+            return True
+        if any(wildcard_match(r.text, arn) or wildcard_match(r.text, arn + "/*") for r in st.resources()):
+            return True
     return False
 
 
@@ -530,8 +562,9 @@ def _covers(ctx: Context, action: str, arn: str) -> bool:
 def resource_policy_escalation(ctx: Context) -> None:
     missing: dict[tuple[int, int], tuple[Item, Item, list[str]]] = {}
     for bucket_priv, object_priv in risk_data()["resource_policy_escalation"]["pairs"]:
+        granting = [st for st in allow_statements(ctx) if grants(st, object_priv)]
         for act_item, res in _allowed_resources(ctx, bucket_priv):
-            if not _covers(ctx, object_priv, res.text):
+            if not _covered(granting, res.text):
                 key = (act_item.span.start, res.span.start)
                 entry = missing.setdefault(key, (act_item, res, []))
                 entry[2].append(f"{canonical(ctx, bucket_priv)} without {canonical(ctx, object_priv)}")
