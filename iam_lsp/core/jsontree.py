@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from iam_lsp.core.text import Span
@@ -165,64 +164,55 @@ class ParseResult:
 
 # --- scanning -------------------------------------------------------------------------------------
 
-_WS = re.compile(r"[ \t\n\r\ufeff]+")
-# A string runs to its closing quote; an unterminated one stops at the end of the line so that the
-# rest of the document still parses.
-_STRING = re.compile(r'"(?:[^"\\\n\r]|\\.)*("?)')
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_WORD = re.compile(r"[^\s{}\[\]:,\"/]+|/(?![/*])")
-_LINE_COMMENT = re.compile(r"//[^\n\r]*")
-_BLOCK_COMMENT = re.compile(r"/\*.*?(\*/|\Z)", re.S)
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
-_PUNCT = frozenset("{}[]:,")
 
 
-def _tokens(text: str, errors: list[SyntaxIssue], comments: list[Span]) -> Iterator[tuple[str, int, int]]:
-    i = 0
-    n = len(text)
-    ws = _WS.match
-    while i < n:
-        ch = text[i]
-        if ch in " \t\n\r\ufeff":
-            i = ws(text, i).end()
-            continue
-        if ch in _PUNCT:
-            yield ch, i, i + 1
-            i += 1
-            continue
-        if ch == '"':
-            m = _STRING.match(text, i)
-            end = m.end()
-            yield ("string" if m.group(1) else "ustring"), i, end
-            i = end
-            continue
-        if ch == "/" and i + 1 < n and text[i + 1] in "/*":
-            m = (_LINE_COMMENT if text[i + 1] == "/" else _BLOCK_COMMENT).match(text, i)
-            comments.append(Span(i, m.end()))
-            i = m.end()
-            continue
-        if ch == "-" or "0" <= ch <= "9":
-            m = _NUMBER.match(text, i)
-            if m and m.end() > i:
-                end = m.end()
-                # A number glued to letters (12ab) is one bad word.
-                if end < n and not (text[end] in " \t\n\r,:]}/" or text[end] in "[{\""):
-                    w = _WORD.match(text, i)
-                    yield "word", i, w.end()
-                    i = w.end()
-                    continue
-                yield "number", i, end
-                i = end
-                continue
-        m = _WORD.match(text, i)
-        end = m.end() if m and m.end() > i else i + 1
-        word = text[i:end]
-        if word in ("true", "false", "null"):
-            yield word, i, end
+# One master pattern: optional JSON whitespace, then one token. Scanning runs in C; only the token
+# loop is Python. Any character JSON does not allow ends up in a "word" token, so nothing is skipped.
+_TOKEN = re.compile(
+    r"""[ \t\n\r\ufeff]*(?:
+      (?P<punct>[{}\[\]:,])
+    | (?P<string>"(?:[^"\\\n\r]|\\[^\n\r]|\\(?![^\n\r]))*"?)
+    | (?P<comment>//[^\n\r]*|/\*.*?(?:\*/|\Z))
+    | (?P<number>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?=[ \t\n\r,:\]}/\[{"]|\Z)
+    | (?P<word>[^ \t\n\r\ufeff{}\[\]:,"/]+|/)
+    )""",
+    re.S | re.X,
+)
+_LITERALS = {"true": "true", "false": "false", "null": "null"}
+
+
+def _tokens(text: str, errors: list[SyntaxIssue], comments: list[Span]) -> list[tuple[str, int, int]]:
+    out: list[tuple[str, int, int]] = []
+    append = out.append
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        s = m.start(kind)
+        e = m.end()
+        if kind == "punct":
+            append((text[s], s, e))
+        elif kind == "string":
+            append(("string" if e - s >= 2 and text[e - 1] == '"' and _closed(text, s, e) else "ustring", s, e))
+        elif kind == "number":
+            append(("number", s, e))
+        elif kind == "word":
+            append((_LITERALS.get(text[s:e], "word"), s, e))
         else:
-            yield "word", i, end
-        i = end
+            comments.append(Span(s, e))
+    return out
+
+
+def _closed(text: str, s: int, e: int) -> bool:
+    """A string token ending in a quote is closed unless that quote is escaped (a lone '"\\"')."""
+    if e - s < 2:
+        return False
+    i = e - 2
+    backslashes = 0
+    while i > s and text[i] == "\\":
+        backslashes += 1
+        i -= 1
+    return backslashes % 2 == 0
 
 
 def _decode_string(text: str, start: int, end: int, terminated: bool, node: Node, errors: list[SyntaxIssue]) -> str:
@@ -291,7 +281,7 @@ def parse(text: str) -> ParseResult:
     errors: list[SyntaxIssue] = []
     comments: list[Span] = []
     result = ParseResult(text, None, errors, [], comments)
-    toks = list(_tokens(text, errors, comments))
+    toks = _tokens(text, errors, comments)
     for c in comments:
         errors.append(SyntaxIssue("Comments are not allowed in JSON policy documents", c, "comment"))
     n = len(toks)
