@@ -111,6 +111,16 @@ def test_iam304_invalid_aws_principals():
     assert "12 digits" in fs[0].message and "groups cannot be principals" in fs[1].message
 
 
+def test_iam304_service_under_aws_key_fix():
+    text = doc({"Effect": "Allow", "Principal": {"AWS": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    fs = run(text, "IAM304", "trust")
+    assert spans(text, fs) == ['"ec2.amazonaws.com"'] and '"Service"' in fs[0].message
+    assert json.loads(apply(text, fs[0].fixes[0]))["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    two = doc({"Effect": "Allow", "Principal": {"AWS": ["ec2.amazonaws.com", "123456789012"]},
+               "Action": "sts:AssumeRole"})
+    assert run(two, "IAM304", "trust")[0].fixes == ()
+
+
 def test_iam305_partial_wildcards():
     text = doc({"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::123456789012:role/deploy-*",
                                                          "arn:aws:iam::*:root", "*"],
@@ -193,6 +203,9 @@ def test_iam312_cross_account_owner_from_resources_and_option():
                          "Resource": BUCKET})
     assert run(unknown_owner, "IAM312", "resource") == []
     assert len(run(unknown_owner, "IAM312", "resource", {"trusted-accounts": ["111122223333"]})) == 1
+    # Numbers from TOML keep their leading zeros.
+    zero = doc({"Effect": "Allow", "Principal": {"AWS": "012345678901"}, "Action": "s3:GetObject", "Resource": BUCKET})
+    assert run(zero, "IAM312", "resource", {"trusted-accounts": [12345678901]}) == []
 
 
 def test_iam313_canonical_user():

@@ -90,6 +90,12 @@ def _span(start: int, end: int) -> Span:
     return Span(start, end)
 
 
+def option_accounts(ctx: Context) -> set[str]:
+    """The `trusted-accounts` option as 12-digit strings (TOML may give numbers)."""
+    raw = ctx.options.get("trusted-accounts", []) or []
+    return {str(a).zfill(12) if isinstance(a, int) else str(a).strip() for a in raw}
+
+
 def account_ids_in_resources(st_list: list[Statement]) -> set[str]:
     """Accounts named in Resource ARNs (a resource policy's resources belong to its owner)."""
     out: set[str] = set()
@@ -258,8 +264,20 @@ def invalid_aws_principal(ctx: Context) -> None:
                     continue  # wildcards and unique ids have their own rules
                 if info.problem is None:
                     continue
+                if info.kind == P.INVALID and P.service_base(info.value) is not None:
+                    ctx.report(item, f"'{info.value}' is a service principal: list it under \"Service\", not "
+                                     "\"AWS\"", fixes=_move_to_service_fix(block, item))
+                    continue
                 where = info.span(item, "account") if "account id" in info.problem else item.span
                 ctx.report(where, f"Invalid AWS principal '{info.value}': {info.problem}")
+
+
+def _move_to_service_fix(block: PrincipalBlock, item: Item) -> list[Fix]:
+    """Rename the "AWS" key to "Service" when the item is its only value and there is no Service key."""
+    member = next((m for k, m in block.type_members.items() if k == "AWS"), None)
+    if member is None or len(block.values("AWS")) != 1 or "Service" in block.type_members:
+        return []
+    return [Fix("Move to \"Service\"", (Edit(member.key_node.span, '"Service"'),))]
 
 
 @rule(
@@ -479,7 +497,7 @@ def federated_outside_trust(ctx: Context) -> None:
 def owner_accounts(ctx: Context) -> set[str]:
     """Accounts known to be the owner's (or trusted): the trusted-accounts option, the accounts of Resource
     ARNs of a resource policy, and the accounts of IAM identity providers named in a trust policy."""
-    owned = {str(a) for a in ctx.options.get("trusted-accounts", []) or []}
+    owned = option_accounts(ctx)
     owned |= account_ids_in_resources(ctx.statements)
     for st in ctx.statements:
         for _, _, info in principal_values(ctx, st.principal):

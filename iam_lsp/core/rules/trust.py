@@ -16,6 +16,7 @@ from iam_lsp.core.rules.principals import (
     SOURCE_KEYS,
     has_any_key,
     json_str,
+    option_accounts,
     principal_values,
     remove_item_edit,
     remove_member_edit,
@@ -200,7 +201,7 @@ def owner_accounts(ctx: Context) -> set[str]:
     """Accounts known to belong to the role's owner: the trusted-accounts option, the accounts of IAM
     identity providers named here (providers live in the role's account) and the aws:SourceAccount /
     aws:SourceArn accounts of service statements (services act for the owner's resources)."""
-    owned = {str(a) for a in ctx.options.get("trusted-accounts", []) or []}
+    owned = option_accounts(ctx)
     for st in ctx.statements:
         for _, _, info in principal_values(ctx, st.principal):
             if info.kind in (P.SAML_PROVIDER, P.OIDC_PROVIDER) and info.account:
