@@ -423,11 +423,12 @@ def _wildcard_too_broad(key: str, v: str) -> bool:
     aws:SourceArn decide who or where a request comes from. A value of `*`, `o-*` or an ARN with `*`
     for the account matches anyone and removes the protection. Name the exact IDs.
     """,
-    bad=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
+    bad=doc('{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", '
             '"Condition": {"StringLike": {"aws:PrincipalOrgID": "o-*"}}}'),
-    good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
+    good=doc('{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", '
              '"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}'),
     rows=(171,),
+    example_type="resource",
 )
 def sensitive_wildcard(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -436,6 +437,8 @@ def sensitive_wildcard(ctx: Context) -> None:
         info = ctx.kb.condition_key(c.key)
         if not ((info is not None and info.sensitive) or c.key_lower in _SENSITIVE_EXTRA):
             continue
+        if c.key_lower.startswith("aws:principal") and ctx.policy_type.value in ("identity", "boundary"):
+            continue  # in identity policies the principal is the policy's own holder
         for item in c.values:
             v = item.text
             if v and not has_variable(v) and _wildcard_too_broad(c.key_lower, v):
