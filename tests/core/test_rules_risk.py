@@ -175,3 +175,9 @@ def test_lambda_public_invoke():
                 "Resource": "arn:aws:lambda:us-east-1:111122223333:function:f",
                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}})
     assert run(cond, "IAM716", "resource") == []
+
+
+def test_full_iam_is_not_reported_again_as_sensitive_actions():
+    text = doc({**ALLOW, "Action": "iam:*", "Resource": "*"})
+    codes = {f.code for f in analyze(text, config=Config(select=["IAM7"])).findings}
+    assert "IAM703" in codes and not codes & {"IAM710", "IAM712"}

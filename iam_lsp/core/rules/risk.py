@@ -413,8 +413,8 @@ def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list
         if not unconstrained(st):
             continue
         for item in st.actions():
-            if item.text in ("*", "*:*"):
-                continue  # administrator access is reported by IAM700/IAM702
+            if item.text in ("*", "*:*") or item.text.lower() == "iam:*":
+                continue  # reported as administrator access (IAM700/IAM702) or full IAM access (IAM703)
             if is_wild(item.text):
                 hits = [a for a in wanted if amatch(item.text, a)]
             else:
@@ -477,8 +477,8 @@ def _level_hits(ctx: Context, level: str, skip_service_wildcards: bool) -> list[
             continue
         for item in st.actions():
             svc, sep, name = item.text.partition(":")
-            if not sep or is_wild(svc) or (skip_service_wildcards and name == "*"):
-                continue
+            if not sep or is_wild(svc) or (skip_service_wildcards and name == "*") or item.text.lower() == "iam:*":
+                continue  # iam:* is reported as full IAM access (IAM703)
             hits = [a.full_name for a in _expand(ctx, item.text)
                     if level in a.access_level and not _READ_NAME.match(a.name) and not denied(ctx, a.full_name)]
             if hits:
