@@ -43,6 +43,14 @@ WEB_IDENTITY_DOMAINS = frozenset({
 GITHUB_ACTIONS = "token.actions.githubusercontent.com"
 COGNITO = "cognito-identity.amazonaws.com"
 
+_GITHUB_ISSUER = re.compile(r"^token\.actions\.(githubusercontent\.com(/.*)?|[a-z0-9-]+\.ghe\.com)$", re.I)
+
+
+def is_github_actions(provider: str | None) -> bool:
+    """GitHub Actions OIDC issuers: github.com (optionally with an enterprise path) and GHE.com tenants."""
+    return bool(provider) and bool(_GITHUB_ISSUER.match(provider))
+
+
 SERVICE_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".amazon.com")
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 
@@ -288,6 +296,7 @@ def classify_item(item: Item, principal_type: str, kb: KnowledgeBase | None = No
 
 __all__ = [
     "ACCOUNT_ID", "ACCOUNT_ROOT", "ASSUMED_ROLE", "CANONICAL_USER", "COGNITO", "FEDERATED_USER", "GITHUB_ACTIONS",
+    "is_github_actions",
     "IAM_GROUP", "IAM_ROLE", "IAM_USER", "INVALID", "OIDC_PROVIDER", "PrincipalInfo", "SAML_PROVIDER", "SERVICE",
     "UNIQUE_ID", "WEB_IDENTITY", "WEB_IDENTITY_DOMAINS", "WILDCARD", "classify", "classify_item", "service_base",
 ]

@@ -196,6 +196,17 @@ def test_iam411_github_subject(op, value, severity):
         assert spans(text, fs) == [json.dumps(value)] and fs[0].severity == severity
 
 
+def test_iam410_and_iam411_github_enterprise_issuer():
+    ghe = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com/octo-enterprise"
+    key = "token.actions.githubusercontent.com/octo-enterprise"
+    text = doc(st({"Federated": ghe}, "sts:AssumeRoleWithWebIdentity",
+                  {"StringEquals": {key + ":aud": "sts.amazonaws.com"}}))
+    assert run(text, "IAM410")[0].severity == Severity.SECURITY
+    broad = doc(st({"Federated": ghe}, "sts:AssumeRoleWithWebIdentity",
+                   {"StringEquals": {key + ":aud": "sts.amazonaws.com"}, "StringLike": {key + ":sub": "repo:octo/*"}}))
+    assert spans(broad, run(broad, "IAM411")) == ['"repo:octo/*"']
+
+
 def test_iam412_audience_set_operator_fix():
     text = doc(st({"Federated": GH}, "sts:AssumeRoleWithWebIdentity",
                   {"ForAnyValue:StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},

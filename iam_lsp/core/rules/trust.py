@@ -473,9 +473,9 @@ def trust_oidc_without_subject(ctx: Context) -> None:
             continue
         if "sub" in claims:
             continue
-        if info.provider == P.GITHUB_ACTIONS:
-            ctx.report(item, "No condition on token.actions.githubusercontent.com:sub: workflows of any GitHub "
-                             "repository can assume this role; pin repo:<org>/<repo>:...",
+        if P.is_github_actions(info.provider):
+            ctx.report(item, f"No condition on {info.provider}:sub: workflows of any GitHub repository can "
+                             "assume this role; pin repo:<org>/<repo>:...",
                        severity=variant(ctx, Severity.SECURITY))
         else:
             ctx.report(item, f"No condition on {info.provider}:sub: every identity of this provider can assume "
@@ -531,9 +531,11 @@ def _github_sub_problem(value: str, like: bool) -> tuple[Severity, str] | None:
     policy_types=("trust",), example_type="trust", rows=(104, 105),
 )
 def trust_github_subject_too_broad(ctx: Context) -> None:
-    key = P.GITHUB_ACTIONS + ":sub"
     for st in ctx.statements:
-        for c in st.conditions_on(key):
+        for c in st.conditions:
+            provider, _, claim = c.key_lower.rpartition(":")
+            if claim != "sub" or not P.is_github_actions(provider):
+                continue
             if c.base_operator.startswith(("StringNot", "ArnNot")):
                 continue
             like = "Like" in c.base_operator
