@@ -440,8 +440,8 @@ def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list
 )
 def credentials_exposure(ctx: Context) -> None:
     for item, hits in sensitive_hits(ctx, risk_data()["credentials_exposure"]["actions"]):
-        ctx.report(item, f"'{item.text}' allows {listing(hits)} on all resources without conditions; these return "
-                         "credentials: restrict the resources or add conditions")
+        ctx.report(item, granted_text(item, hits, "returns credentials", "actions that return credentials")
+                   + ": restrict the resources or add conditions")
 
 
 @rule(
@@ -457,8 +457,15 @@ def credentials_exposure(ctx: Context) -> None:
 )
 def data_exfiltration(ctx: Context) -> None:
     for item, hits in sensitive_hits(ctx, risk_data()["data_exfiltration"]["actions"]):
-        ctx.report(item, f"'{item.text}' allows {listing(hits)} on all resources without conditions: restrict "
-                         "them to the data the workload needs")
+        ctx.report(item, granted_text(item, hits, "reads data or secrets", "reading data or secrets")
+                   + ": restrict it to the data the workload needs")
+
+
+def granted_text(item: Item, hits: list[str], single: str, group: str) -> str:
+    """What an item grants, without repeating a plain action's name."""
+    if len(hits) == 1 and hits[0].lower() == item.text.lower():
+        return f"'{hits[0]}' {single} and is allowed on all resources without conditions"
+    return f"'{item.text}' allows {listing(hits)} ({group}) on all resources without conditions"
 
 
 def _expand(ctx: Context, pattern: str):
@@ -502,8 +509,8 @@ def _level_hits(ctx: Context, level: str, skip_service_wildcards: bool) -> list[
 )
 def permissions_management(ctx: Context) -> None:
     for item, hits in _level_hits(ctx, "Permissions management", skip_service_wildcards=False):
-        ctx.report(item, f"'{item.text}' allows permissions-management actions ({listing(hits)}) on all "
-                         "resources without conditions: restrict the resources or add conditions")
+        ctx.report(item, granted_text(item, hits, "changes permissions", "permissions management")
+                   + ": restrict the resources or add conditions")
 
 
 @rule(
