@@ -296,7 +296,7 @@ def classify_item(item: Item, principal_type: str, kb: KnowledgeBase | None = No
 
 __all__ = [
     "ACCOUNT_ID", "ACCOUNT_ROOT", "ASSUMED_ROLE", "CANONICAL_USER", "COGNITO", "FEDERATED_USER", "GITHUB_ACTIONS",
-    "is_github_actions",
     "IAM_GROUP", "IAM_ROLE", "IAM_USER", "INVALID", "OIDC_PROVIDER", "PrincipalInfo", "SAML_PROVIDER", "SERVICE",
-    "UNIQUE_ID", "WEB_IDENTITY", "WEB_IDENTITY_DOMAINS", "WILDCARD", "classify", "classify_item", "service_base",
+    "UNIQUE_ID", "WEB_IDENTITY", "WEB_IDENTITY_DOMAINS", "WILDCARD", "classify", "classify_item", "is_github_actions",
+    "service_base",
 ]
