@@ -462,3 +462,10 @@ def test_amr_claim_takes_for_any_value():
                principal={"Federated": "cognito-identity.amazonaws.com"}, resource=None)
     t = t.replace(', "Resource": null', "")
     assert hits(t, "IAM562", "trust") == []
+
+
+def test_type_mismatch_on_string_keys_is_a_warning():
+    (f,) = found(policy({"NumericLessThan": {"aws:PrincipalTag/level": "5"}}), "IAM508")
+    assert f.severity.value == "warning"
+    (g,) = found(policy({"NumericLessThan": {"aws:CurrentTime": "5"}}), "IAM508")
+    assert g.severity.value == "error"

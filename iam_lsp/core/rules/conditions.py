@@ -417,8 +417,10 @@ def type_mismatch(ctx: Context) -> None:
             continue  # ARN-valued String keys (e.g. tag-free ARNs in service data) compare fine
         if spec.value_type == "String" and kt not in ("Numeric", "Date", "IPAddress"):
             continue  # string comparison of a boolean works ("true"), only ordered types break
+        # A String-typed key may still hold a number or date as text (tags): likely wrong, not certain.
+        sev = Severity.WARNING if kt == "String" else None
         ctx.report(c.operator_member.key_node, f"'{c.operator}' compares {spec.value_type} values but '{c.key}' "
-                   f"is of type {info.type}. Use a {kt} operator", statement=st)
+                   f"is of type {info.type}. Use a {kt} operator", statement=st, severity=sev)
 
 
 @rule(
