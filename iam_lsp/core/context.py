@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Callable, Iterable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from iam_lsp.core.findings import Finding, Fix, Related, Severity
 from iam_lsp.core.jsontree import Member, Node, ParseResult
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from iam_lsp.core.rules.base import Rule
 
 Where = Span | Node | Member | Item | Element
+T = TypeVar("T")
 
 
 def span_of(where: Where) -> Span:
@@ -39,6 +41,7 @@ class Context:
         self.path = path
         self.findings: list[Finding] = []
         self.rule: Rule | None = None
+        self._derived: dict[object, Any] = {}
         self.severity: Severity = Severity.ERROR
         self._options: dict[str, Any] = {}
 
@@ -63,6 +66,17 @@ class Context:
     @cached_property
     def lines(self) -> LineIndex:
         return LineIndex(self.text)
+
+    def derived(self, key: object, compute: Callable[[], T]) -> T:
+        """Compute once per document what several rules need (parsed ARNs, expanded actions...).
+
+        Keys are module-level objects or tuples, so families do not collide.
+        """
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = compute()
+            return value
 
     @property
     def options(self) -> dict[str, Any]:
@@ -106,8 +120,15 @@ class Context:
             )
         )
 
+    @cached_property
+    def _statements_by_start(self) -> tuple[list[int], list[Statement]]:
+        ordered = sorted(self.policy.statements, key=lambda st: st.node.start)
+        return [st.node.start for st in ordered], ordered
+
     def statement_at(self, offset: int) -> Statement | None:
-        for st in self.policy.statements:
-            if st.node.start <= offset < st.node.end:
-                return st
+        # Binary search: a linear scan per report made documents with thousands of statements quadratic.
+        starts, ordered = self._statements_by_start
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and ordered[i].node.start <= offset < ordered[i].node.end:
+            return ordered[i]
         return None
