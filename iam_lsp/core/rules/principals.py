@@ -124,7 +124,7 @@ def json_str(value: str) -> str:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "123456789012"}, '
         '"Action": "s3:GetObject", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
-    policy_types=("identity", "boundary", "scp"), example_type="identity", rows=(68,),
+    policy_types=("identity", "boundary", "scp"), example_type="identity", rows=(68, 206),
 )
 def principal_in_identity_policy(ctx: Context) -> None:
     for st in ctx.statements:
