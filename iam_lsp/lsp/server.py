@@ -22,6 +22,7 @@ from iam_lsp import __version__
 from iam_lsp.core.analyze import Analysis, analyze
 from iam_lsp.core.config import CONFIG_FILES, Config, find_config_file, load_config_file
 from iam_lsp.core.documents import is_json_document, is_policy_document
+from iam_lsp.core.locate import parse_cached
 from iam_lsp.lsp.convert import Positions, diagnostic
 from iam_lsp.lsp.settings import ClientSettings, EffectiveConfig, merge, parse_client_settings
 
@@ -132,9 +133,12 @@ class IamLanguageServer(LanguageServer):
         if not is_json_document(language_id, path):
             return Result(version, None, pos, eff)
         include = cfg.include if eff.explicit_include else ()
-        if not is_policy_document(text, path, include=include, exclude=cfg.exclude, max_size=cfg.max_size):
+        # One parse per version, shared by the policy check, the analysis, hover and completion.
+        tree = parse_cached(text) if len(text) <= cfg.max_size else None
+        if not is_policy_document(text, path, include=include, exclude=cfg.exclude, max_size=cfg.max_size,
+                                  tree=tree):
             return Result(version, None, pos, eff)
-        analysis = analyze(text, path, cfg)
+        analysis = analyze(text, path, cfg, tree=tree)
         diags = [diagnostic(f, pos, uri, version, security_error=self.client.security_error,
                             suggestion_hint=self.client.suggestion_hint) for f in analysis.findings]
         return Result(version, analysis, pos, eff, diags)
