@@ -6,6 +6,7 @@ entry together with its separating comma.
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -27,8 +28,9 @@ def removal_edit(node: Node) -> Edit | None:
     if parent is None or parent.kind != ARRAY or len(parent.items) < 2:
         return None
     items = parent.items
-    i = next((k for k, n in enumerate(items) if n is node), None)
-    if i is None:
+    # Items are in source order: a binary search keeps removing many duplicates linear overall.
+    i = bisect.bisect_left(items, node.start, key=lambda n: n.start)
+    if i >= len(items) or items[i] is not node:
         return None
     if i + 1 < len(items):  # delete "node, " up to the next element
         return Edit(Span(node.start, items[i + 1].start), "")
@@ -64,7 +66,10 @@ def statement_signature(st: Statement) -> object:
     for k in _LISTS:  # "x" and ["x"] mean the same
         if isinstance(data.get(k), str):
             data[k] = [data[k]]
-    return _canon(data)
+    try:
+        return _canon(data)
+    except RecursionError:  # nested thousands deep: broken input, not worth comparing
+        return None
 
 
 @rule(
@@ -122,6 +127,7 @@ def _redundant_items(items: list[Item], fold: bool) -> list[tuple[Item, Item]]:
     for a in strs:
         if "*" in a.text or "?" in a.text:
             wild.setdefault(key(a.text)[:_head(a.text)], []).append(a)
+    head_lengths = sorted({len(h) for h in wild})  # only these prefixes can hit: long entries stay linear
     out = []
     for b in strs:
         kb = key(b.text)
@@ -129,7 +135,7 @@ def _redundant_items(items: list[Item], fold: bool) -> list[tuple[Item, Item]]:
         if earlier is not b:
             out.append((b, earlier))
             continue
-        cover = next((a for n in range(len(kb) + 1) for a in wild.get(kb[:n], ())
+        cover = next((a for n in head_lengths if n <= len(kb) for a in wild.get(kb[:n], ())
                       if key(a.text) != kb and covers(a.text, b.text, fold)), None)
         if cover is not None:
             out.append((b, cover))

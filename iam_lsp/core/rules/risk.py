@@ -103,10 +103,12 @@ def has_key(st: Statement, key: str) -> bool:
 
 def denied(ctx: Context, action: str) -> bool:
     """An unconditional Deny on every resource removes `action` whatever the Allows say."""
-    for st in ctx.statements:
-        if st.is_deny and not st.conditions and star_resources(st) and grants(st, action):
-            return True
-    return False
+    # Collected once per analysis: a scan per action made documents with many statements quadratic.
+    denies = ctx.__dict__.get("_blanket_denies")
+    if denies is None:
+        denies = [st for st in ctx.statements if st.is_deny and not st.conditions and star_resources(st)]
+        ctx.__dict__["_blanket_denies"] = denies
+    return any(grants(st, action) for st in denies)
 
 
 def listing(names: Iterable[str]) -> str:
