@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from iam_lsp.core.context import Context
 from iam_lsp.core.findings import Edit, Fix
@@ -70,7 +72,7 @@ WILDCARDS = ("*", "?")
 
 
 def _has_wildcard(s: str) -> bool:
-    return any(c in s for c in WILDCARDS)
+    return "*" in s or "?" in s
 
 
 def action_items(st: Statement) -> Iterator[tuple[str, Item]]:
@@ -81,23 +83,38 @@ def action_items(st: Statement) -> Iterator[tuple[str, Item]]:
                 yield name, item
 
 
+# re's \s and str.isspace agree on every code point; the regex scans in C instead of per character.
+_SPACE_RE = re.compile(r"\s")
+
+
+@lru_cache(maxsize=65536)
 def split_action(text: str) -> tuple[str, str] | None:
     """(prefix, name) of a well-formed `service:action`, else None. The bare "*" is not split."""
     prefix, sep, name = text.partition(":")
     if not sep or not prefix or not name or ":" in name:
         return None
-    if any(c.isspace() for c in text):
+    if _SPACE_RE.search(text):
         return None
     return prefix, name
 
 
+# Per-document memo key: every string action item with its split (None when malformed).
+_ACTION_SPLITS = object()
+
+ActionSplit = tuple[str, Item, "tuple[str, str] | None"]
+
+
+def _action_splits(ctx: Context) -> list[ActionSplit]:
+    """(element name, item, (prefix, name) or None) for every Action/NotAction string, once per document."""
+    return ctx.derived(_ACTION_SPLITS, lambda: [
+        (el, item, split_action(item.text or "")) for st in ctx.statements for el, item in action_items(st)])
+
+
 def _well_formed(ctx: Context) -> Iterator[tuple[str, Item, str, str]]:
     """Every well-formed action item with its element name, prefix and action part."""
-    for st in ctx.statements:
-        for el, item in action_items(st):
-            parts = split_action(item.text or "")
-            if parts:
-                yield el, item, parts[0], parts[1]
+    for el, item, parts in _action_splits(ctx):
+        if parts:
+            yield el, item, parts[0], parts[1]
 
 
 def _catalogued_service(ctx: Context, prefix: str) -> bool:
@@ -116,17 +133,16 @@ def _catalogued_service(ctx: Context, prefix: str) -> bool:
     rows=(32,),
 )
 def action_syntax(ctx: Context) -> None:
-    for st in ctx.statements:
-        for el, item in action_items(st):
-            text = item.text or ""
-            if text == "*" or split_action(text):
-                continue
-            fixes = []
-            stripped = text.strip()
-            if stripped != text and (stripped == "*" or split_action(stripped)):
-                fixes.append(Fix(f"Remove the spaces: '{stripped}'", (Edit(item.sub_span(0, len(text)), stripped),)))
-            ctx.report(item, f"{el} '{text}' is not in the form 'service:action' (for example 's3:GetObject') "
-                             "or '*'", fixes=fixes)
+    for el, item, parts in _action_splits(ctx):
+        text = item.text or ""
+        if parts or text == "*":
+            continue
+        fixes = []
+        stripped = text.strip()
+        if stripped != text and (stripped == "*" or split_action(stripped)):
+            fixes.append(Fix(f"Remove the spaces: '{stripped}'", (Edit(item.sub_span(0, len(text)), stripped),)))
+        ctx.report(item, f"{el} '{text}' is not in the form 'service:action' (for example 's3:GetObject') "
+                         "or '*'", fixes=fixes)
 
 
 @rule(
