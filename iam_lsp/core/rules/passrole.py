@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from iam_lsp.core.context import Context
 from iam_lsp.core.findings import Edit, Fix, Related
-from iam_lsp.core.knowledge import wildcard_match
 from iam_lsp.core.model import Item, Statement
 from iam_lsp.core.rules.base import rule
 from iam_lsp.core.rules.risk import (
     allow_statements,
     escalation_findings,
+    facts,
     is_wild,
     listing,
     matching_items,
@@ -50,45 +50,54 @@ class Variant:
     not_resource: bool
 
 
-def _broad_items(st: Statement, probes: tuple[str, ...]) -> list[Item]:
-    return [r for r in st.resources() if is_wild(r.text) and all(wildcard_match(r.text, p) for p in probes)]
+def _broad_items(ctx: Context, st: Statement, probes: tuple[str, ...]) -> list[Item]:
+    return facts(ctx).of(st).broad_resources(probes)
 
 
-def variants(st: Statement, action: str, probes: tuple[str, ...], scoping_key: str) -> list[Variant]:
+def variants(ctx: Context, st: Statement, action: str, probes: tuple[str, ...], scoping_key: str) -> list[Variant]:
     """The Access Analyzer variants a statement falls under for `action` (empty when scoped by `scoping_key`)."""
     if not st.is_allow or st.conditions_on(scoping_key):
         return []
-    broad = _broad_items(st, probes)
+    broad = _broad_items(ctx, st, probes)
     not_res = st.not_resource is not None
     if not broad and not not_res:
         return []
     res = broad[0] if broad else None
     if st.action is not None:
         out = []
-        for item in matching_items(st, action):
+        for item in matching_items(ctx, st, action):
             kind = "wildcard" if is_wild(item.text) else "explicit"
             out.append(Variant(kind, item, res, not_res and not broad))
         return out
-    if st.not_action is not None and not not_action_excludes(st, action):
+    if st.not_action is not None and not not_action_excludes(ctx, st, action):
         return [Variant("notaction", None, res, not_res and not broad)]
     return []
 
 
+_VARIANTS = object()  # ctx.derived key: the six rules of an action share one pass over the statements
+
+
+def _document_variants(ctx: Context, action: str, probes: tuple[str, ...], key: str) -> list[tuple[Statement, Variant]]:
+    def compute() -> list[tuple[Statement, Variant]]:
+        return [(st, v) for st in ctx.statements for v in variants(ctx, st, action, probes, key)]
+
+    return ctx.derived((_VARIANTS, action, probes, key), compute)
+
+
 def _report_variants(ctx: Context, action: str, probes: tuple[str, ...], key: str, kind: str, not_resource: bool,
                      message: Callable[[Statement, Variant], str]) -> None:
-    for st in ctx.statements:
-        for v in variants(st, action, probes, key):
-            if v.kind != kind or v.not_resource != not_resource:
-                continue
-            res_where = v.resource or st.elements["NotResource"].key_node
-            if kind == "notaction":
-                where, other = st.elements["NotAction"].key_node, res_where
-            elif kind == "wildcard":
-                where, other = v.action, res_where
-            else:  # an explicit grant: the problem is the resource side
-                where, other = res_where, v.action
-            related = [Related(other.span, "the related element")] if other is not None else []
-            ctx.report(where, message(st, v), related=related)
+    for st, v in _document_variants(ctx, action, probes, key):
+        if v.kind != kind or v.not_resource != not_resource:
+            continue
+        res_where = v.resource or st.elements["NotResource"].key_node
+        if kind == "notaction":
+            where, other = st.elements["NotAction"].key_node, res_where
+        elif kind == "wildcard":
+            where, other = v.action, res_where
+        else:  # an explicit grant: the problem is the resource side
+            where, other = res_where, v.action
+        related = [Related(other.span, "the related element")] if other is not None else []
+        ctx.report(where, message(st, v), related=related)
 
 
 def _pass_role_msg(what: str) -> Callable[[Statement, Variant], str]:
@@ -195,18 +204,18 @@ def passrole_notaction_not_resource(ctx: Context) -> None:
                      _pass_role_msg("NotAction does not exclude iam:PassRole and NotResource leaves other roles passable"))
 
 
-def _explicit_pass_role_items(st: Statement) -> list[Item]:
+def _explicit_pass_role_items(ctx: Context, st: Statement) -> list[Item]:
     """Action items naming iam:PassRole, or a narrow wildcard such as iam:Pass* (not "*" or iam:*)."""
     out = []
-    for item in matching_items(st, PASS_ROLE):
+    for item in matching_items(ctx, st, PASS_ROLE):
         svc, _, name = item.text.partition(":")
         if item.text not in ("*", "*:*") and name != "*" and not is_wild(svc):
             out.append(item)
     return out
 
 
-def _is_star_passrole(st: Statement) -> bool:
-    return bool(_broad_items(st, _ROLES)) or st.not_resource is not None
+def _is_star_passrole(ctx: Context, st: Statement) -> bool:
+    return bool(_broad_items(ctx, st, _ROLES)) or st.not_resource is not None
 
 
 @rule(
@@ -222,9 +231,9 @@ def _is_star_passrole(st: Statement) -> bool:
 )
 def passrole_without_passed_to_service(ctx: Context) -> None:
     for st in allow_statements(ctx):
-        if st.conditions_on(PASSED_TO_SERVICE) or _is_star_passrole(st):
+        if st.conditions_on(PASSED_TO_SERVICE) or _is_star_passrole(ctx, st):
             continue
-        for item in _explicit_pass_role_items(st):
+        for item in _explicit_pass_role_items(ctx, st):
             ctx.report(item, f"'{item.text}' has no iam:PassedToService condition, so the roles may be passed to "
                              "any service: add a condition naming the service principal (e.g. ec2.amazonaws.com)")
 
@@ -244,7 +253,7 @@ def passrole_associated_resource_arn(ctx: Context) -> None:
     for st in allow_statements(ctx):
         if st.conditions_on(ASSOCIATED_ARN):
             continue
-        for item in _explicit_pass_role_items(st):
+        for item in _explicit_pass_role_items(ctx, st):
             ctx.report(item, f"'{item.text}' could also be limited to the resources the role is attached to with "
                              "an iam:AssociatedResourceArn condition")
 

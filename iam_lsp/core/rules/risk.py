@@ -57,33 +57,143 @@ def strings(items: list[Item] | None) -> list[Item]:
     return [i for i in (items or []) if i.is_string]
 
 
+@lru_cache(maxsize=16384)
+def _pattern(pattern: str) -> tuple[str, str | None]:
+    """(lowered pattern, its literal head before the first wildcard; None when it has no wildcard)."""
+    p = pattern.lower()
+    star, q = p.find("*"), p.find("?")
+    if star < 0 and q < 0:
+        return p, None
+    return p, p[:star if q < 0 else q if star < 0 else min(star, q)]
+
+
 def amatch(pattern: str, value: str) -> bool:
     """IAM matching (case-insensitive) with fast paths: policies list thousands of plain action names, and
     compiling a regex for each would dominate the analysis of large documents."""
-    if "*" not in pattern and "?" not in pattern:
-        return pattern.lower() == value.lower()
-    p = pattern.lower()
-    star, q = p.find("*"), p.find("?")
-    cut = star if q < 0 else q if star < 0 else min(star, q)
-    return value.lower().startswith(p[:cut]) and wildcard_match(p, value)
+    p, head = _pattern(pattern)
+    if head is None:
+        return p == value.lower()
+    return value.lower().startswith(head) and wildcard_match(p, value)
 
 
-def matching_items(st: Statement, action: str) -> list[Item]:
+class StatementFacts:
+    """One statement's action items indexed for matching, with the answers memoised per action.
+
+    IAM6xx and IAM7xx ask the same questions (which items grant iam:PassRole, does the statement grant
+    s3:PutBucketPolicy) of every statement; asked once per document, they no longer scale with the rules.
+    """
+
+    __slots__ = ("st", "actions", "exact", "wild", "_matches", "_grants", "_broad")
+
+    def __init__(self, st: Statement) -> None:
+        self.st = st
+        self.actions = st.actions()
+        self.exact: dict[str, list[int]] = {}  # lowered plain name -> positions in `actions`
+        self.wild: list[tuple[int, str, str]] = []  # (position, lowered pattern, literal head)
+        for n, item in enumerate(self.actions):
+            p, head = _pattern(item.text)
+            if head is None:
+                self.exact.setdefault(p, []).append(n)
+            else:
+                self.wild.append((n, p, head))
+        self._matches: dict[str, list[Item]] = {}
+        self._grants: dict[str, bool] = {}
+        self._broad: dict[tuple[str, ...], list[Item]] = {}
+
+    def matching(self, action: str) -> list[Item]:
+        """Action items that match `action`, in document order."""
+        found = self._matches.get(action)
+        if found is None:
+            low = action.lower()
+            positions = self.exact.get(low, [])
+            wild = [n for n, p, head in self.wild if low.startswith(head) and wildcard_match(p, action)]
+            if wild:
+                positions = sorted(positions + wild)
+            found = self._matches[action] = [self.actions[n] for n in positions]
+        return found
+
+    def not_action_excludes(self, action: str) -> bool:
+        return any(amatch(i.text, action) for i in strings(self.st.not_action))
+
+    def grants(self, action: str) -> bool:
+        """Whether the statement's Action/NotAction covers `action` (ignores Effect)."""
+        found = self._grants.get(action)
+        if found is None:
+            if self.st.action is not None:
+                found = bool(self.matching(action))
+            elif self.st.not_action is not None:
+                found = not self.not_action_excludes(action)
+            else:
+                found = False
+            self._grants[action] = found
+        return found
+
+    def broad_resources(self, probes: tuple[str, ...]) -> list[Item]:
+        """Resource items with a wildcard that match every probe ARN (i.e. cover nearly all of a kind)."""
+        found = self._broad.get(probes)
+        if found is None:
+            found = self._broad[probes] = [r for r in self.st.resources() if _covers_probes(r.text, probes)]
+        return found
+
+
+@lru_cache(maxsize=8192)
+def _covers_probes(pattern: str, probes: tuple[str, ...]) -> bool:
+    return is_wild(pattern) and all(wildcard_match(pattern, p) for p in probes)
+
+
+class DocumentFacts:
+    """Per-document facts shared by the IAM6xx and IAM7xx rules (see `facts`)."""
+
+    def __init__(self, statements: list[Statement]) -> None:
+        self.allows = [st for st in statements if st.is_allow]
+        self.unconstrained_allows = [st for st in self.allows if unconstrained(st)]
+        self.blanket_denies = [st for st in statements if st.is_deny and not st.conditions and star_resources(st)]
+        self._statements: dict[int, StatementFacts] = {}
+        self._denied: dict[str, bool] = {}
+        self._index: ActionIndex | None = None
+
+    def of(self, st: Statement) -> StatementFacts:
+        found = self._statements.get(id(st))
+        if found is None:
+            found = self._statements[id(st)] = StatementFacts(st)
+        return found
+
+    def denied(self, action: str) -> bool:
+        """An unconditional Deny on every resource removes `action` whatever the Allows say."""
+        if not self.blanket_denies:
+            return False
+        found = self._denied.get(action)
+        if found is None:
+            found = self._denied[action] = any(self.of(st).grants(action) for st in self.blanket_denies)
+        return found
+
+    @property
+    def unconstrained_index(self) -> ActionIndex:
+        """The action items of the unconstrained Allow statements, indexed (built on first use)."""
+        if self._index is None:
+            self._index = ActionIndex(self.unconstrained_allows)
+        return self._index
+
+
+_FACTS = object()  # ctx.derived key of the DocumentFacts
+
+
+def facts(ctx: Context) -> DocumentFacts:
+    return ctx.derived(_FACTS, lambda: DocumentFacts(ctx.statements))
+
+
+def matching_items(ctx: Context, st: Statement, action: str) -> list[Item]:
     """Action items of the statement that match `action` (IAM matching, case-insensitive)."""
-    return [i for i in st.actions() if amatch(i.text, action)]
+    return facts(ctx).of(st).matching(action)
 
 
-def not_action_excludes(st: Statement, action: str) -> bool:
-    return any(amatch(i.text, action) for i in strings(st.not_action))
+def not_action_excludes(ctx: Context, st: Statement, action: str) -> bool:
+    return facts(ctx).of(st).not_action_excludes(action)
 
 
-def grants(st: Statement, action: str) -> bool:
+def grants(ctx: Context, st: Statement, action: str) -> bool:
     """Whether the statement's Action/NotAction covers `action` (ignores Effect)."""
-    if st.action is not None:
-        return bool(matching_items(st, action))
-    if st.not_action is not None:
-        return not not_action_excludes(st, action)
-    return False
+    return facts(ctx).of(st).grants(action)
 
 
 def star_resources(st: Statement) -> list[Item]:
@@ -103,12 +213,7 @@ def has_key(st: Statement, key: str) -> bool:
 
 def denied(ctx: Context, action: str) -> bool:
     """An unconditional Deny on every resource removes `action` whatever the Allows say."""
-    # Collected once per analysis: a scan per action made documents with many statements quadratic.
-    denies = ctx.__dict__.get("_blanket_denies")
-    if denies is None:
-        denies = [st for st in ctx.statements if st.is_deny and not st.conditions and star_resources(st)]
-        ctx.__dict__["_blanket_denies"] = denies
-    return any(grants(st, action) for st in denies)
+    return facts(ctx).denied(action)
 
 
 def listing(names: Iterable[str]) -> str:
@@ -123,7 +228,7 @@ def canonical(ctx: Context, action: str) -> str:
 
 
 def allow_statements(ctx: Context) -> list[Statement]:
-    return [st for st in ctx.statements if st.is_allow]
+    return facts(ctx).allows
 
 
 # --- broad grants -------------------------------------------------------------------------------------
@@ -341,13 +446,20 @@ class ActionIndex:
                 else:
                     self.exact.setdefault(item.text.lower(), item)
 
+        self._found: dict[str, Item | None] = {}
+
     def find(self, action: str) -> Item | None:
-        """The earliest item (in document order) that grants `action`."""
+        """The earliest item (in document order) that grants `action` (memoised: methods share actions)."""
+        try:
+            return self._found[action]
+        except KeyError:
+            pass
         hits = [i for i in self.wild if amatch(i.text, action)]
         exact = self.exact.get(action.lower())
         if exact is not None:
             hits.append(exact)
-        return min(hits, key=lambda i: i.span.start) if hits else None
+        found = self._found[action] = min(hits, key=lambda i: i.span.start) if hits else None
+        return found
 
 
 def escalation_findings(ctx: Context, with_passrole: bool) -> list[tuple[Item, list[str], list[Item]]]:
@@ -355,10 +467,10 @@ def escalation_findings(ctx: Context, with_passrole: bool) -> list[tuple[Item, l
 
     Returns (anchor item, method names, related items). Methods with iam:PassRole belong to IAM609.
     """
-    sts = [st for st in allow_statements(ctx) if unconstrained(st)]
-    if not sts:
+    doc = facts(ctx)
+    if not doc.unconstrained_allows:
         return []
-    index = ActionIndex(sts)
+    index = doc.unconstrained_index  # shared by IAM609 and IAM709
     groups: dict[tuple[int, int], tuple[Item, list[str], dict]] = {}
     for method, actions in risk_data()["privilege_escalation"]["methods"].items():
         if ("iam:passrole" in actions) != with_passrole:
@@ -539,7 +651,7 @@ def _allowed_resources(ctx: Context, action: str) -> list[tuple[Item, Item]]:
     """(action item, resource item) for every Allow statement granting `action` on a listed resource."""
     out = []
     for st in allow_statements(ctx):
-        items = matching_items(st, action)
+        items = matching_items(ctx, st, action)
         if items:
             out.extend((items[0], r) for r in st.resources())
     return out
@@ -571,7 +683,7 @@ def _covered(granting: list[Statement], arn: str) -> bool:
 def resource_policy_escalation(ctx: Context) -> None:
     missing: dict[tuple[int, int], tuple[Item, Item, list[str]]] = {}
     for bucket_priv, object_priv in risk_data()["resource_policy_escalation"]["pairs"]:
-        granting = [st for st in allow_statements(ctx) if grants(st, object_priv)]
+        granting = [st for st in allow_statements(ctx) if grants(ctx, st, object_priv)]
         for act_item, res in _allowed_resources(ctx, bucket_priv):
             if not _covered(granting, res.text):
                 key = (act_item.span.start, res.span.start)
@@ -613,11 +725,11 @@ def s3_policy_lockout(ctx: Context) -> None:
     for st in ctx.statements:
         if not st.is_deny or st.conditions or "Condition" in st.elements or not public_principal_items(st):
             continue
-        if not (grants(st, "s3:PutBucketPolicy") and grants(st, "s3:DeleteBucketPolicy")):
+        if not (grants(ctx, st, "s3:PutBucketPolicy") and grants(ctx, st, "s3:DeleteBucketPolicy")):
             continue
         if st.resource is not None and not any(r.text == "*" or ":s3:::" in r.text for r in st.resources()):
             continue
-        where = matching_items(st, "s3:PutBucketPolicy")
+        where = matching_items(ctx, st, "s3:PutBucketPolicy")
         target = where[0] if where else st.elements["NotAction"].key_node
         ctx.report(target, "This Deny for every principal, without a condition, also denies s3:PutBucketPolicy and "
                            "s3:DeleteBucketPolicy: nobody but the root user can change the bucket policy afterwards; "
@@ -640,7 +752,7 @@ def lambda_public_invoke(ctx: Context) -> None:
     for st in allow_statements(ctx):
         if st.conditions or "Condition" in st.elements:
             continue
-        if not (grants(st, "lambda:InvokeFunction") or grants(st, "lambda:InvokeFunctionUrl")):
+        if not (grants(ctx, st, "lambda:InvokeFunction") or grants(ctx, st, "lambda:InvokeFunctionUrl")):
             continue
         if st.action is not None and all(i.text in ("*", "*:*") for i in st.actions()):
             continue  # not specific to Lambda: the principals family reports public grants in general
