@@ -146,7 +146,27 @@ def complete_at(text: str, offset: int, config: Config | None = None,
         _complete_key(b, ep, loc, tree, policy_type)
     elif loc.kind == VALUE:
         _complete_value(b, ep, loc, tree)
-    return CompletionResult(b.items, b.incomplete)
+    items, narrowed = _narrow(b.items, loc.partial)
+    return CompletionResult(items, b.incomplete or narrowed)
+
+
+# Long lists (hundreds of services or actions) cost the editor more to receive than to show: past this
+# many, once the user has typed something, only candidates that text could still select are sent, and
+# the list is marked incomplete so the editor asks again as the user types.
+MAX_ITEMS = 150
+
+
+def _subsequence(typed: str, label: str) -> bool:
+    it = iter(label)
+    return all(ch in it for ch in typed)
+
+
+def _narrow(items: list[Candidate], partial: str) -> tuple[list[Candidate], bool]:
+    typed = partial.lower()
+    if len(items) <= MAX_ITEMS or not typed:
+        return items, False
+    # A superset of what editors' fuzzy matchers keep: every typed character, in order.
+    return [c for c in items if _subsequence(typed, (c.filter_text or c.label).lower())], True
 
 
 def _document_snippets(text: str, offset: int, tree: ParseResult) -> CompletionResult:

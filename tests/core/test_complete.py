@@ -56,7 +56,8 @@ def test_service_prefixes_without_colon():
     res = complete_at(text, len(text))
     assert res.is_incomplete  # the client must ask again once the colon is typed
     labels = ordered(res.items)
-    assert labels[0] == "*"
+    assert "*" not in labels and all("s" in label for label in labels)  # narrowed to what "s" can select
+    assert ordered(complete_at('{"Statement": [{"Action": "', 27).items)[0] == "*"
     s3 = by_label(res.items, "s3")
     assert s3.kind == "service" and s3.detail == "Amazon S3"
     assert s3.insert_text == '"s3:$0"' and s3.is_snippet
@@ -72,8 +73,11 @@ def test_actions_of_a_service_with_details_and_wildcards():
     assert get.insert_text == '"s3:GetObject"'
     assert text[get.replace_span.start:get.replace_span.end] == '"s3:Get'
     labels = ordered(items)
-    # Actions first (alphabetical), then the wildcard forms.
-    assert labels.index("s3:AbortMultipartUpload") < labels.index("s3:*") < labels.index("s3:Get*")
+    # Actions first (alphabetical), then the wildcard forms; narrowed to what "s3:Get" can select.
+    assert labels.index("s3:GetBucketAcl") < labels.index("s3:GetObject") < labels.index("s3:Get*")
+    assert "s3:AbortMultipartUpload" not in labels
+    full = ordered(complete_at('{"Statement": [{"Action": "s3:', 30).items)
+    assert full.index("s3:AbortMultipartUpload") < full.index("s3:*") < full.index("s3:Get*")
     assert by_label(items, "s3:Get*").detail.endswith("actions")
     assert not [c for c in items if not c.label.startswith("s3:")]
 
