@@ -21,6 +21,7 @@ from iam_lsp.lsp.server import (
     IamLanguageServer,
     Result,
     config_file_uri,
+    use_lsp_line_breaks,
 )
 
 
@@ -52,6 +53,7 @@ def _safe(default=None):
 def register(server: IamLanguageServer) -> None:  # noqa: C901 - one place that wires every method
     @server.feature(t.INITIALIZE)
     def initialize(ls: IamLanguageServer, params: t.InitializeParams) -> None:
+        use_lsp_line_breaks(ls.workspace)
         ls.pull = bool(ls.client_supports("text_document", "diagnostic"))
         opts = params.initialization_options
         if isinstance(opts, dict) and SECTION in opts:

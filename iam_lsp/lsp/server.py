@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import unquote
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument, Workspace
 
 from iam_lsp import __version__
 from iam_lsp.core.analyze import Analysis, analyze
@@ -30,6 +32,30 @@ log = logging.getLogger(__name__)
 SECTION = "iamLsp"
 TRIGGER_CHARACTERS = ['"', ":", "*", "{", ","]
 FIX_ALL_KIND = "source.fixAll.iam-lsp"
+
+
+_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class LspTextDocument(TextDocument):
+    """pygls splits lines with str.splitlines, which also breaks at \\f, \\x85, \\u2028...; LSP lines end
+    only at \\n, \\r\\n and \\r. Without this, edits after such a character land in the wrong place."""
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(_LSP_LINE.findall(self.source))
+
+
+class LspWorkspace(Workspace):
+    def _create_text_document(self, doc_uri, source=None, version=None, language_id=None) -> TextDocument:
+        return LspTextDocument(doc_uri, source=source, version=version, language_id=language_id,
+                               sync_kind=self._sync_kind, position_codec=self._position_codec)
+
+
+def use_lsp_line_breaks(workspace: Workspace) -> None:
+    """Called from initialize, right after pygls created the workspace and before any document opens."""
+    if type(workspace) is Workspace:
+        workspace.__class__ = LspWorkspace
 
 
 @dataclass
