@@ -212,15 +212,19 @@ async def _completion(ls: IamLanguageServer, params: t.CompletionParams) -> t.Co
     res = complete_at(doc.source, pos.offset(params.position), config=eff.config, policy_type=ptype)
     snippets = bool(ls.client_supports("text_document", "completion", "completion_item", "snippet_support"))
     items = []
+    ranges: dict[Span, t.Range] = {}  # most candidates share one replace span
     for c in res.items:
         if c.is_snippet and not snippets:
             continue
+        rng = ranges.get(c.replace_span)
+        if rng is None:
+            rng = ranges[c.replace_span] = pos.range(c.replace_span)
         items.append(t.CompletionItem(
             label=c.label,
             kind=COMPLETION_KINDS.get(c.kind),
             detail=c.detail,
             documentation=t.MarkupContent(kind=t.MarkupKind.Markdown, value=c.documentation) if c.documentation else None,
-            text_edit=t.TextEdit(range=pos.range(c.replace_span), new_text=c.insert_text),
+            text_edit=t.TextEdit(range=rng, new_text=c.insert_text),
             insert_text_format=t.InsertTextFormat.Snippet if c.is_snippet else t.InsertTextFormat.PlainText,
             sort_text=c.sort_text,
             filter_text=c.filter_text,
