@@ -151,6 +151,41 @@ class DocumentFacts:
         self._statements: dict[int, StatementFacts] = {}
         self._denied: dict[str, bool] = {}
         self._index: ActionIndex | None = None
+        self._granting: dict[str, list[Statement]] = {}
+        self._allow_exact: dict[str, set[int]] | None = None
+        self._allow_wild: list[tuple[int, str, str]] = []  # (position in allows, lowered pattern, head)
+        self._allow_not_action: list[int] = []
+
+    def _index_allows(self) -> dict[str, set[int]]:
+        exact: dict[str, set[int]] = {}
+        for n, st in enumerate(self.allows):
+            if st.action is None:
+                if st.not_action is not None:
+                    self._allow_not_action.append(n)
+                continue
+            sf = self.of(st)
+            for name in sf.exact:
+                exact.setdefault(name, set()).add(n)
+            self._allow_wild.extend((n, p, head) for _, p, head in sf.wild)
+        self._allow_exact = exact
+        return exact
+
+    def allows_granting(self, action: str) -> list[Statement]:
+        """The Allow statements whose Action/NotAction covers `action`, in document order.
+
+        Looked up in one index of every Allow's action items, so asking for an action no statement
+        mentions costs a dict lookup plus a scan of the wildcard entries, not a pass over every item.
+        """
+        found = self._granting.get(action)
+        if found is None:
+            exact = self._allow_exact if self._allow_exact is not None else self._index_allows()
+            low = action.lower()
+            hits = set(exact.get(low, ()))
+            hits.update(n for n, p, head in self._allow_wild
+                        if n not in hits and low.startswith(head) and wildcard_match(p, action))
+            hits.update(n for n in self._allow_not_action if self.of(self.allows[n]).grants(action))
+            found = self._granting[action] = [self.allows[n] for n in sorted(hits)]
+        return found
 
     def of(self, st: Statement) -> StatementFacts:
         found = self._statements.get(id(st))
@@ -527,7 +562,7 @@ def _resource_level(wanted: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset
     return names, frozenset(names)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def _wild_hits(pattern: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
     # A pure function of the pattern: the same wildcards (s3:Get*, ec2:*) recur across documents.
     return tuple(a for a in wanted if amatch(pattern, a))
@@ -606,7 +641,7 @@ def granted_text(item: Item, hits: list[str], single: str, group: str) -> str:
 _READ_NAME = re.compile(r"(List|Get|Describe|Search|BatchGet|View)[A-Z]")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def _level_names(pattern: str, level: str) -> tuple[str, ...]:
     """Sorted full names of the actions `pattern` grants at access level `level`, read calls left out."""
     kb = knowledge_base()
@@ -670,9 +705,10 @@ def infrastructure_modification(ctx: Context) -> None:
 
 def _allowed_resources(ctx: Context, action: str) -> list[tuple[Item, Item]]:
     """(action item, resource item) for every Allow statement granting `action` on a listed resource."""
+    doc = facts(ctx)
     out = []
-    for st in allow_statements(ctx):
-        items = matching_items(ctx, st, action)
+    for st in doc.allows_granting(action):
+        items = doc.of(st).matching(action)  # empty for NotAction statements
         if items:
             out.extend((items[0], r) for r in st.resources())
     return out
@@ -704,7 +740,7 @@ def _covered(granting: list[Statement], arn: str) -> bool:
 def resource_policy_escalation(ctx: Context) -> None:
     missing: dict[tuple[int, int], tuple[Item, Item, list[str]]] = {}
     for bucket_priv, object_priv in risk_data()["resource_policy_escalation"]["pairs"]:
-        granting = [st for st in allow_statements(ctx) if grants(ctx, st, object_priv)]
+        granting = facts(ctx).allows_granting(object_priv)
         for act_item, res in _allowed_resources(ctx, bucket_priv):
             if not _covered(granting, res.text):
                 key = (act_item.span.start, res.span.start)
