@@ -12,7 +12,7 @@ CORPUS = Path("/work/shared/corpus")
 TOKENS = ("{", "}", "[", "]", ":", ",", '"', "\\", " ", "\n", "*", "null", "1e999999", "-0.5e-3",
           '"Action": "s3:Get', '"Statement": [', '"Condition": {"StringEquals": {', '"Principal": {"AWS": "',
           '"Resource": "arn:aws:s3:::', '"Effect": "Deny"', '"\\u00e9"', '"\\ud800"', "\u00e9", "\U0001f600",
-          "\x00", "\ud800", "\r\n", "\t")
+          "\x00", "\ud800", "\r\n", "\r", "\t", "\u2028", "\x0c", "\x85")
 
 
 def corpus_files(kind: str) -> list[Path]:
