@@ -83,22 +83,35 @@ class StatementFacts:
     s3:PutBucketPolicy) of every statement; asked once per document, they no longer scale with the rules.
     """
 
-    __slots__ = ("st", "actions", "exact", "wild", "_matches", "_grants", "_broad")
+    __slots__ = ("st", "actions", "_exact", "_wild", "_matches", "_grants", "_broad")
 
     def __init__(self, st: Statement) -> None:
         self.st = st
         self.actions = st.actions()
-        self.exact: dict[str, list[int]] = {}  # lowered plain name -> positions in `actions`
-        self.wild: list[tuple[int, str, str]] = []  # (position, lowered pattern, literal head)
-        for n, item in enumerate(self.actions):
-            p, head = _pattern(item.text)
-            if head is None:
-                self.exact.setdefault(p, []).append(n)
-            else:
-                self.wild.append((n, p, head))
+        self._exact: dict[str, list[int]] | None = None
+        self._wild: list[tuple[int, str, str]] = []
         self._matches: dict[str, list[Item]] = {}
         self._grants: dict[str, bool] = {}
         self._broad: dict[tuple[str, ...], list[Item]] = {}
+
+    @property
+    def exact(self) -> dict[str, list[int]]:
+        """Lowered plain action names -> their positions in `actions` (indexed on first use)."""
+        if self._exact is None:
+            self._exact = {}
+            for n, item in enumerate(self.actions):
+                p, head = _pattern(item.text)
+                if head is None:
+                    self._exact.setdefault(p, []).append(n)
+                else:
+                    self._wild.append((n, p, head))
+        return self._exact
+
+    @property
+    def wild(self) -> list[tuple[int, str, str]]:
+        """(position, lowered pattern, literal head) of the wildcard action items."""
+        self.exact  # noqa: B018 - builds both indexes
+        return self._wild
 
     def matching(self, action: str) -> list[Item]:
         """Action items that match `action`, in document order."""
@@ -106,7 +119,7 @@ class StatementFacts:
         if found is None:
             low = action.lower()
             positions = self.exact.get(low, [])
-            wild = [n for n, p, head in self.wild if low.startswith(head) and wildcard_match(p, action)]
+            wild = [n for n, p, head in self._wild if low.startswith(head) and wildcard_match(p, action)]
             if wild:
                 positions = sorted(positions + wild)
             found = self._matches[action] = [self.actions[n] for n in positions]
