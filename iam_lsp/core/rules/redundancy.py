@@ -48,13 +48,20 @@ _LISTS = ("Action", "NotAction", "Resource", "NotResource")
 
 
 def _canon(value: object, key: str | None = None) -> object:
-    """A comparable form: string-or-list shapes become sorted tuples; actions compare case-insensitively."""
+    """A comparable form: string-or-list shapes become sorted tuples; actions compare case-insensitively.
+
+    Only equality of the results matters (they are dict keys), so a list of strings, the usual case,
+    becomes its sorted set without the repr-keyed dedup that mixed lists need.
+    """
+    if isinstance(value, str):
+        return value.lower() if key in ("Action", "NotAction") else value
     if isinstance(value, dict):
         return tuple(sorted((k, _canon(v, k)) for k, v in value.items()))
     if isinstance(value, list):
-        return tuple(sorted({repr(_canon(v, key)): _canon(v, key) for v in value}.values(), key=repr))
-    if isinstance(value, str) and key in ("Action", "NotAction"):
-        return value.lower()
+        parts = [_canon(v, key) for v in value]
+        if all(type(v) is str for v in parts):
+            return tuple(sorted(set(parts)))
+        return tuple(sorted({repr(v): v for v in parts}.values(), key=repr))
     return value
 
 
@@ -121,6 +128,8 @@ def _redundant_items(items: list[Item], fold: bool) -> list[tuple[Item, Item]]:
     cheap literal-prefix test) and against earlier equal entries: lists of thousands of actions stay fast.
     """
     strs = [i for i in items if i.is_string]
+    if len(strs) < 2:  # a single entry repeats or is covered by nothing (most lists are one "*" or one ARN)
+        return []
     key = (lambda t: t.lower()) if fold else (lambda t: t)
     first: dict[str, Item] = {}
     wild: dict[str, list[Item]] = {}  # wildcard entries by their literal head (text before the first wildcard)
