@@ -130,25 +130,34 @@ def _redundant_items(items: list[Item], fold: bool) -> list[tuple[Item, Item]]:
     strs = [i for i in items if i.is_string]
     if len(strs) < 2:  # a single entry repeats or is covered by nothing (most lists are one "*" or one ARN)
         return []
-    key = (lambda t: t.lower()) if fold else (lambda t: t)
-    first: dict[str, Item] = {}
-    wild: dict[str, list[Item]] = {}  # wildcard entries by their literal head (text before the first wildcard)
-    for a in strs:
+    keys = [i.text.lower() for i in strs] if fold else [i.text for i in strs]
+    # Wildcard entries (with their key) by their literal head, the text before the first wildcard.
+    wild: dict[str, list[tuple[Item, str]]] = {}
+    for a, ka in zip(strs, keys, strict=True):
         if "*" in a.text or "?" in a.text:
-            wild.setdefault(key(a.text)[:_head(a.text)], []).append(a)
+            wild.setdefault(ka[:_head(a.text)], []).append((a, ka))
     head_lengths = sorted({len(h) for h in wild})  # only these prefixes can hit: long entries stay linear
+    first: dict[str, Item] = {}
     out = []
-    for b in strs:
-        kb = key(b.text)
+    for b, kb in zip(strs, keys, strict=True):
         earlier = first.setdefault(kb, b)
         if earlier is not b:
             out.append((b, earlier))
-            continue
-        cover = next((a for n in head_lengths if n <= len(kb) for a in wild.get(kb[:n], ())
-                      if key(a.text) != kb and covers(a.text, b.text, fold)), None)
-        if cover is not None:
+        elif head_lengths and (cover := _cover_of(b, kb, wild, head_lengths, fold)) is not None:
             out.append((b, cover))
     return out
+
+
+def _cover_of(b: Item, kb: str, wild: dict[str, list[tuple[Item, str]]], head_lengths: list[int],
+              fold: bool) -> Item | None:
+    """The first wildcard entry (shortest head first) that covers `b` and is not equal to it."""
+    for n in head_lengths:
+        if n > len(kb):
+            break
+        for a, ka in wild.get(kb[:n], ()):
+            if ka != kb and covers(a.text, b.text, fold):
+                return a
+    return None
 
 
 def _head(pattern: str) -> int:
