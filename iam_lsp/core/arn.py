@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from iam_lsp.core.knowledge import ActionInfo, KnowledgeBase, ResourceTypeInfo
 
 FIELD_NAMES = ("prefix", "partition", "service", "region", "account", "resource")
+_FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 REGION_RE = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
 ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -47,7 +48,7 @@ class ParsedArn:
         return len(self.fields) == 6
 
     def field(self, name: str) -> ArnField | None:
-        i = FIELD_NAMES.index(name)
+        i = _FIELD_INDEX[name]
         return self.fields[i] if i < len(self.fields) else None
 
     def value(self, name: str) -> str:
@@ -79,14 +80,18 @@ def is_open(value: str) -> bool:
     return "*" in value or "?" in value or "${" in value
 
 
+@lru_cache(maxsize=32768)
 def parse_arn(text: str) -> ParsedArn | None:
     """Split `arn:partition:service:region:account:resource` into fields with their offsets.
 
     Returns None when the string does not start with `arn:` (case-sensitive, like IAM). The resource
-    part keeps any further colons. Colons inside `${...}` variables do not split fields.
+    part keeps any further colons. Colons inside `${...}` variables do not split fields. The result is
+    immutable and cached: every rule of a document (and every document) naming an ARN shares it.
     """
     if not text.startswith("arn:"):
         return None
+    if "${" not in text:
+        return _split_plain(text)
     fields: list[ArnField] = []
     start = 0
     i = 0
@@ -102,6 +107,17 @@ def parse_arn(text: str) -> ParsedArn | None:
             i = close if close >= 0 else n - 1
         i += 1
     fields.append(ArnField("resource", text[start:], start, n))
+    return ParsedArn(text, tuple(fields))
+
+
+def _split_plain(text: str) -> ParsedArn:
+    """parse_arn without variables: at most six fields split on the first five colons (str.split in C)."""
+    fields = []
+    start = 0
+    for name, part in zip(FIELD_NAMES, text.split(":", 5), strict=False):  # fewer parts: incomplete ARN
+        end = start + len(part)
+        fields.append(ArnField(name, part, start, end))
+        start = end + 1
     return ParsedArn(text, tuple(fields))
 
 
@@ -194,6 +210,42 @@ def tokens_intersect(a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int], .
     return False
 
 
+def policy_meets_format(a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int], ...]) -> bool:
+    """tokens_intersect for policy tokens `a` (whose only STAR token is (ANY, STAR)) and any tokens `b`.
+
+    Runs b's automaton over a once, keeping the set of live positions in b, instead of searching the
+    product of both: a literal or '?' moves each live position on by one character, and a '*' makes
+    every position from the first live one onward live (each token of b accepts some character).
+    """
+    m = len(b)
+    live = _skip_stars(b, {0})
+    for cls, rep in a:
+        if not live:
+            return False
+        if rep == STAR:
+            live = set(range(min(live), m + 1))
+            continue
+        step = set()
+        for j in live:
+            if j < m and _classes_meet(cls, b[j][0]):
+                step.add(j if b[j][1] == STAR else j + 1)
+        live = _skip_stars(b, step)
+    return m in live
+
+
+def _skip_stars(b: tuple[tuple[str, int], ...], live: set[int]) -> set[int]:
+    """Close a set of positions under skipping STAR tokens (which may match nothing)."""
+    m = len(b)
+    todo = [j for j in live if j < m and b[j][1] == STAR]
+    while todo:
+        j = todo.pop() + 1
+        if j not in live:
+            live.add(j)
+            if j < m and b[j][1] == STAR:
+                todo.append(j)
+    return live
+
+
 def _literal_head(tokens: tuple[tuple[str, int], ...]) -> str:
     out = []
     for cls, rep in tokens:
@@ -203,16 +255,32 @@ def _literal_head(tokens: tuple[tuple[str, int], ...]) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=32768)
+def _policy_ends(resource: str) -> tuple[str, str]:
+    """Literal head and (reversed) literal tail of a policy value's tokens, computed once per string."""
+    t = policy_tokens(resource)
+    return _literal_head(t), _literal_head(t[::-1])
+
+
+@lru_cache(maxsize=8192)
+def _format_ends(fmt_resource: str) -> tuple[str, str]:
+    t = format_tokens(fmt_resource)
+    return _literal_head(t), _literal_head(t[::-1])
+
+
 @lru_cache(maxsize=65536)
 def resource_part_matches(resource: str, fmt_resource: str) -> bool:
     """Whether a policy ARN's resource part can name a resource of this format's resource part."""
-    a = policy_tokens(resource)
-    b = format_tokens(fmt_resource)
-    ha, hb = _literal_head(a), _literal_head(b)
+    ha, ta = _policy_ends(resource)
+    hb, tb = _format_ends(fmt_resource)
+    # Cheap rejection: a string matching both starts with both literal heads and ends with both tails.
     k = min(len(ha), len(hb))
-    if ha[:k] != hb[:k]:  # cheap rejection on the literal prefixes
+    if ha[:k] != hb[:k]:
         return False
-    return tokens_intersect(a, b)
+    k = min(len(ta), len(tb))
+    if ta[:k] != tb[:k]:
+        return False
+    return policy_meets_format(policy_tokens(resource), format_tokens(fmt_resource))
 
 
 def field_matches(value: str, fmt_value: str) -> bool:
@@ -297,42 +365,85 @@ def formats_for_service(kb: KnowledgeBase, service: str) -> list[FormatRef]:
 
 
 _CANDIDATES: dict[tuple[int, str, str], list[FormatRef]] = {}
+# Per ARN service: each format with its resource part's literal head and tail and its tokens, so
+# matching one policy ARN against a service's formats does the cheap rejections inline.
+_FORMAT_ENDS: dict[tuple[int, str], list[tuple[FormatRef, str, str, str]]] = {}
+
+
+def _service_format_ends(kb: KnowledgeBase, service: str) -> list[tuple[FormatRef, str, str, str]]:
+    key = (id(kb), service)
+    got = _FORMAT_ENDS.get(key)
+    if got is None:
+        got = []
+        for ref in formats_for_service(kb, service):
+            res = ref.parsed.resource
+            head, tail = _format_ends(res)
+            got.append((ref, res, head, tail))
+        _FORMAT_ENDS[key] = got
+    return got
+
+
+def _ends_agree(a: str, b: str) -> bool:
+    k = min(len(a), len(b))
+    return a[:k] == b[:k]
 
 
 def candidate_formats(kb: KnowledgeBase, arn: ParsedArn) -> list[FormatRef]:
     """Formats of the ARN's service whose resource part the ARN's resource part can match (cached)."""
-    key = (id(kb), arn.service.lower(), arn.resource)
+    service = arn.service.lower()
+    resource = arn.resource
+    key = (id(kb), service, resource)
     got = _CANDIDATES.get(key)
     if got is None:
-        got = [ref for ref in formats_for_service(kb, arn.service)
-               if resource_part_matches(arn.resource, ref.parsed.resource)]
+        head, tail = _policy_ends(resource)
+        tokens = policy_tokens(resource)
+        # Same answer as resource_part_matches on each format, without a cache lookup per pair.
+        got = [ref for ref, fres, fhead, ftail in _service_format_ends(kb, service)
+               if _ends_agree(head, fhead) and _ends_agree(tail, ftail)
+               and policy_meets_format(tokens, format_tokens(fres))]
         if len(_CANDIDATES) > 20000:  # bound the cache in a long-running server
             _CANDIDATES.clear()
         _CANDIDATES[key] = got
     return got
 
 
+_ACTION_FORMATS: dict[tuple[int, str, str], list[FormatRef]] = {}
+
+
 def action_formats(kb: KnowledgeBase, action: ActionInfo) -> list[FormatRef]:
-    """The ARN formats of the resource types an action accepts."""
-    out: list[FormatRef] = []
-    for ref in action.resource_types:
-        rt = kb.resource_type(action.service, ref.name)
-        if rt is not None:
-            out.extend(FormatRef(rt, fmt) for fmt in split_format(rt.arn))
-    return out
+    """The ARN formats of the resource types an action accepts (cached per action)."""
+    key = (id(kb), action.service, action.name)
+    got = _ACTION_FORMATS.get(key)
+    if got is None:
+        got = []
+        for ref in action.resource_types:
+            rt = kb.resource_type(action.service, ref.name)
+            if rt is not None:
+                got.extend(FormatRef(rt, fmt) for fmt in split_format(rt.arn))
+        _ACTION_FORMATS[key] = got  # bounded by the catalogue's number of actions
+    return got
+
+
+_ACCEPTS: dict[tuple[int, str, str, str], bool] = {}
 
 
 def action_accepts(kb: KnowledgeBase, action: ActionInfo, arn: str) -> bool:
-    """Whether the action has a resource type whose format the (wildcarded) ARN can match."""
-    parsed = parse_arn(arn)
-    if parsed is None or not parsed.complete:
-        return False
-    return any(arn_matches_format(parsed, ref.fmt) for ref in action_formats(kb, action))
+    """Whether the action has a resource type whose format the (wildcarded) ARN can match (cached)."""
+    key = (id(kb), action.service, action.name, arn)
+    got = _ACCEPTS.get(key)
+    if got is None:
+        parsed = parse_arn(arn)
+        got = (parsed is not None and parsed.complete
+               and any(arn_matches_format(parsed, ref.fmt) for ref in action_formats(kb, action)))
+        if len(_ACCEPTS) > 50000:  # bound the cache in a long-running server
+            _ACCEPTS.clear()
+        _ACCEPTS[key] = got
+    return got
 
 
 __all__ = [
     "ACCOUNT_RE", "AWS_OWNED_ACCOUNTS", "ArnField", "FormatRef", "PARTITIONS", "ParsedArn", "REGION_RE",
     "action_accepts", "action_formats", "arn_matches_format", "candidate_formats", "field_matches",
     "format_tokens", "formats_by_arn_service", "formats_for_service", "is_open", "parse_arn",
-    "policy_tokens", "resource_part_matches", "split_format", "tokens_intersect",
+    "policy_meets_format", "policy_tokens", "resource_part_matches", "split_format", "tokens_intersect",
 ]
