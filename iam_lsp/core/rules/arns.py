@@ -348,7 +348,8 @@ def arn_resource_format(ctx: Context) -> None:
         formats = formats_for_service(ctx.kb, svc.value)
         if not formats or candidate_formats(ctx.kb, parsed):
             continue
-        shapes = sorted({ref.parsed.resource for ref in formats}, key=len)[:4]
+        # Sorted by length, then text: set order varies between runs (string hashing).
+        shapes = sorted({ref.parsed.resource for ref in formats}, key=lambda s: (len(s), s))[:4]
         ctx.report(_span(item, res), f"'{res.value}' in {el} '{item.text}' matches no {svc.value} resource type; "
                                      f"expected a shape such as {', '.join(repr(s) for s in shapes)}")
 
