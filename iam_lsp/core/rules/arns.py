@@ -21,6 +21,7 @@ from iam_lsp.core.arn import (
 )
 from iam_lsp.core.context import Context
 from iam_lsp.core.findings import Edit, Fix
+from iam_lsp.core.knowledge import ActionInfo
 from iam_lsp.core.model import Item, Statement
 from iam_lsp.core.rules.actions import RESOURCE_KIND_PREFIXES, UNCATALOGUED_SERVICES, split_action
 from iam_lsp.core.rules.base import rule
@@ -46,13 +47,29 @@ def resource_items(st: Statement) -> Iterator[tuple[str, Item]]:
                 yield name, item
 
 
+# Per-document memo keys (ctx.derived): the ARN items, and each statement's catalogued literal actions.
+_ARN_ITEMS = object()
+_LITERAL_ACTIONS = object()
+
+
+def _arn_items(ctx: Context) -> list[tuple[str, Item, ParsedArn]]:
+    """Every Resource/NotResource string that is an ARN, parsed once per document for all IAM2xx rules."""
+    def compute() -> list[tuple[str, Item, ParsedArn]]:
+        out = []
+        for st in ctx.statements:
+            for el, item in resource_items(st):
+                parsed = parse_arn(item.text or "")
+                if parsed is not None:
+                    out.append((el, item, parsed))
+        return out
+    return ctx.derived(_ARN_ITEMS, compute)
+
+
 def _arns(ctx: Context, complete: bool = True) -> Iterator[tuple[str, Item, ParsedArn]]:
     """Every Resource/NotResource string that is an ARN (with all six fields when `complete`)."""
-    for st in ctx.statements:
-        for el, item in resource_items(st):
-            parsed = parse_arn(item.text or "")
-            if parsed is not None and (parsed.complete or not complete):
-                yield el, item, parsed
+    for el, item, parsed in _arn_items(ctx):
+        if parsed.complete or not complete:
+            yield el, item, parsed
 
 
 def _span(item: Item, f: ArnField):
@@ -409,14 +426,22 @@ def arn_unsupported_in_resource_policy(ctx: Context) -> None:
                                    f"{ctx.resource_kind} cannot name; list only {'/'.join(allowed)} resources")
 
 
-def _literal_actions(ctx: Context, st: Statement):
-    for item in st.actions():
-        parts = split_action(item.text or "")
-        if not parts or any(c in item.text for c in "*?"):
-            continue
-        info = ctx.kb.action(*parts)
-        if info is not None:
-            yield item, info
+def _literal_actions(ctx: Context, st: Statement) -> list[tuple[Item, ActionInfo]]:
+    """The statement's Action items without wildcards that the catalogue knows (once per document)."""
+    def compute() -> dict[int, list[tuple[Item, ActionInfo]]]:
+        out: dict[int, list[tuple[Item, ActionInfo]]] = {}
+        for s in ctx.statements:
+            found = out[id(s)] = []
+            for item in s.actions():
+                text = item.text or ""
+                parts = split_action(text)
+                if not parts or "*" in text or "?" in text:
+                    continue
+                info = ctx.kb.action(*parts)
+                if info is not None:
+                    found.append((item, info))
+        return out
+    return ctx.derived(_LITERAL_ACTIONS, compute).get(id(st), [])
 
 
 @rule(
