@@ -52,28 +52,32 @@ class ParsedArn:
         return self.fields[i] if i < len(self.fields) else None
 
     def value(self, name: str) -> str:
-        f = self.field(name)
-        return f.value if f else ""
+        return self._value(_FIELD_INDEX[name])
+
+    def _value(self, i: int) -> str:
+        # Index directly: rules read these fields for every ARN of every document.
+        fields = self.fields
+        return fields[i].value if i < len(fields) else ""
 
     @property
     def partition(self) -> str:
-        return self.value("partition")
+        return self._value(1)
 
     @property
     def service(self) -> str:
-        return self.value("service")
+        return self._value(2)
 
     @property
     def region(self) -> str:
-        return self.value("region")
+        return self._value(3)
 
     @property
     def account(self) -> str:
-        return self.value("account")
+        return self._value(4)
 
     @property
     def resource(self) -> str:
-        return self.value("resource")
+        return self._value(5)
 
 
 def is_open(value: str) -> bool:
@@ -217,33 +221,40 @@ def policy_meets_format(a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int]
     product of both: a literal or '?' moves each live position on by one character, and a '*' makes
     every position from the first live one onward live (each token of b accepts some character).
     """
+    classes, after, closure = _automaton(b)
     m = len(b)
-    live = _skip_stars(b, {0})
+    live = closure[0]
     for cls, rep in a:
         if not live:
             return False
         if rep == STAR:
-            live = set(range(min(live), m + 1))
+            live = range(min(live), m + 1)
             continue
-        step = set()
+        step: set[int] = set()
         for j in live:
-            if j < m and _classes_meet(cls, b[j][0]):
-                step.add(j if b[j][1] == STAR else j + 1)
-        live = _skip_stars(b, step)
+            if j < m:
+                bc = classes[j]
+                if (cls == bc or cls == ANY or bc == ANY or (bc == SEG and cls != "/")
+                        or (cls == SEG and bc != "/")):
+                    step.update(closure[after[j]])
+        live = step
     return m in live
 
 
-def _skip_stars(b: tuple[tuple[str, int], ...], live: set[int]) -> set[int]:
-    """Close a set of positions under skipping STAR tokens (which may match nothing)."""
+@lru_cache(maxsize=16384)
+def _automaton(b: tuple[tuple[str, int], ...]) -> tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[int, ...], ...]]:
+    """For tokens b: each position's class, the position after it consumes a character (a STAR token
+    stays), and each position's closure under skipping STAR tokens (which may match nothing)."""
     m = len(b)
-    todo = [j for j in live if j < m and b[j][1] == STAR]
-    while todo:
-        j = todo.pop() + 1
-        if j not in live:
-            live.add(j)
-            if j < m and b[j][1] == STAR:
-                todo.append(j)
-    return live
+    classes = tuple(cls for cls, _ in b)
+    after = tuple(j if b[j][1] == STAR else j + 1 for j in range(m))
+    closure = []
+    for j in range(m + 1):
+        k = j
+        while k < m and b[k][1] == STAR:
+            k += 1
+        closure.append(tuple(range(j, k + 1)))
+    return classes, after, tuple(closure)
 
 
 def _literal_head(tokens: tuple[tuple[str, int], ...]) -> str:
@@ -305,8 +316,8 @@ def arn_matches_format(arn: str | ParsedArn, fmt: str, *, check_region_account: 
     if not field_matches(parsed.service, f.service):
         return False
     if check_region_account:
-        for name in ("region", "account"):
-            mine, theirs = parsed.value(name), f.value(name)
+        for i in (3, 4):  # region, account (both ARNs are complete)
+            mine, theirs = parsed.fields[i].value, f.fields[i].value
             if theirs == "" and mine not in ("", "*"):
                 return False
             if theirs and not field_matches(mine, theirs):
