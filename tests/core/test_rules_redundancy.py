@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
+
+import pytest
 
 from iam_lsp.core.analyze import analyze
 from iam_lsp.core.config import Config
@@ -82,3 +86,86 @@ def test_duplicate_statement_differs_by_effect_or_condition():
     c = {**a, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}
     text = json.dumps({"Version": "2012-10-17", "Statement": [a, b, c]})
     assert run(text, "IAM900") == []
+
+
+# --- time roughly linear in the document's size (these families were quadratic at some point) ---------
+
+BIG = Path("/work/shared/corpus/managed/AWSSupportServiceRolePolicy.json")  # 230 KB, ~4,500 actions
+
+
+def _family_seconds(text: str) -> float:
+    """CPU seconds of the IAM6xx, IAM7xx and IAM9xx rules (every one, off-by-default ones included) on
+    `text`, best of three after a warm-up run (parsing is left out: it is not these rules' cost)."""
+    from iam_lsp.core.context import Context
+    from iam_lsp.core.jsontree import parse
+    from iam_lsp.core.model import build_policy
+    from iam_lsp.core.policytype import PolicyType, detect
+    from iam_lsp.core.rules import all_rules
+
+    tree = parse(text)
+    policy = build_policy(tree)
+    config = Config(select=["IAM6", "IAM7", "IAM9"])
+    detection = detect(policy, None, PolicyType.IDENTITY, {})
+    rules = [r for r in all_rules() if r.code[3] in "679" and r.applies_to(detection.type)]
+
+    def once() -> float:
+        ctx = Context(text, tree, policy, detection, config)
+        start = time.process_time()
+        for r in rules:
+            ctx.begin(r)
+            r.check(ctx)
+        return time.process_time() - start
+
+    once()
+    return min(once() for _ in range(3))
+
+
+def _quarter(data: dict) -> dict:
+    """The first quarter of every Action and Resource list."""
+    out = []
+    for st in data["Statement"]:
+        st = dict(st)
+        for key in ("Action", "Resource"):
+            if isinstance(st.get(key), list):
+                st[key] = st[key][:max(1, len(st[key]) // 4)]
+        out.append(st)
+    return {**data, "Statement": out}
+
+
+def _assert_linear(small: str, large: str) -> None:
+    size_ratio = len(large) / len(small)
+    assert size_ratio > 3
+    t_small, t_large = _family_seconds(small), _family_seconds(large)
+    # Linear: ~size_ratio; quadratic would be ~size_ratio squared. Twice the size ratio leaves room for noise.
+    assert t_large < 2 * size_ratio * t_small + 0.01, (t_small, t_large, size_ratio)
+
+
+def test_big_managed_policy_time_is_linear_in_size():
+    if not BIG.exists():
+        pytest.skip("corpus not available")
+    large = BIG.read_text(encoding="utf-8")
+    small = json.dumps(_quarter(json.loads(large)), indent=4)
+    assert len(large) > 100_000
+    _assert_linear(small, large)
+
+
+SENSITIVE = ("s3:GetObject", "iam:CreateAccessKey", "iam:PutUserPolicy", "kms:PutKeyPolicy", "ssm:GetParameter")
+
+
+def _many_statements(n: int) -> str:
+    """n statements mixing duplicates, PassRole, NotAction, blanket Denies and bucket ARNs (a stress shape)."""
+    sts = []
+    for i in range(n):
+        acts = [f"s3:Get{i}Object", f"ec2:Describe{i}*", "iam:PassRole" if i % 3 else "s3:PutBucketPolicy",
+                SENSITIVE[i % len(SENSITIVE)]]
+        res = "*" if i % 4 else [f"arn:aws:s3:::b{i}", f"arn:aws:s3:::b{i}/*", "arn:aws:iam::*:role/*"]
+        sts.append({"Sid": f"S{i}", "Effect": "Allow", "Action": acts, "Resource": res})
+        if i % 10 == 0:
+            sts.append({"Effect": "Allow", "NotAction": acts, "Resource": "*"})
+            sts.append({"Effect": "Deny", "Action": acts[:1], "Resource": "*"})
+            sts.append(dict(sts[-3], Sid=f"Again{i}"))  # a duplicate statement
+    return json.dumps({"Version": "2012-10-17", "Statement": sts}, indent=2)
+
+
+def test_many_statements_time_is_linear_in_count():
+    _assert_linear(_many_statements(200), _many_statements(800))

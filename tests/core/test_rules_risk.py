@@ -181,3 +181,51 @@ def test_full_iam_is_not_reported_again_as_sensitive_actions():
     text = doc({**ALLOW, "Action": "iam:*", "Resource": "*"})
     codes = {f.code for f in analyze(text, config=Config(select=["IAM7"])).findings}
     assert "IAM703" in codes and not codes & {"IAM710", "IAM712"}
+
+
+# --- per-document facts shared by IAM6xx/IAM7xx (the memoised matching must equal plain IAM matching) ---
+
+
+def context(text: str):
+    from iam_lsp.core.context import Context
+    from iam_lsp.core.jsontree import parse
+    from iam_lsp.core.model import build_policy
+    from iam_lsp.core.policytype import detect
+
+    tree = parse(text)
+    policy = build_policy(tree)
+    return Context(text, tree, policy, detect(policy, None, None, {}), Config())
+
+
+def test_facts_matching_keeps_document_order_across_plain_and_wildcard_entries():
+    from iam_lsp.core.rules.risk import amatch, facts
+
+    text = doc({**ALLOW, "Action": ["iam:Pass*", "s3:GetObject", "IAM:PASSROLE", "iam:*", "iam:PassRole"],
+                "Resource": "*"})
+    ctx = context(text)
+    st = ctx.statements[0]
+    found = facts(ctx).of(st).matching("iam:PassRole")
+    assert [text[i.span.start:i.span.end] for i in found] == ['"iam:Pass*"', '"IAM:PASSROLE"', '"iam:*"',
+                                                                '"iam:PassRole"']
+    assert found == [i for i in st.actions() if amatch(i.text, "iam:PassRole")]
+    assert facts(ctx).of(st).matching("iam:PassRole") is found  # asked again: the memoised list
+    assert facts(ctx).of(st).matching("s3:PutObject") == []
+
+
+def test_facts_allows_granting_and_blanket_denies():
+    from iam_lsp.core.rules.risk import facts
+
+    text = doc({**ALLOW, "Action": "s3:Get*", "Resource": "*"},
+               {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"},
+               {**ALLOW, "NotAction": "iam:*", "Resource": "*"},
+               {**ALLOW, "NotAction": "s3:*", "Resource": "*"},
+               {**ALLOW, "Resource": "*"},
+               {**ALLOW, "Action": ["ec2:*", "S3:GETOBJECT"], "Resource": "*"},
+               {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+    ctx = context(text)
+    doc_facts = facts(ctx)
+    assert [st.index for st in doc_facts.allows_granting("s3:GetObject")] == [0, 2, 5]
+    assert [st.index for st in doc_facts.allows_granting("iam:PassRole")] == [3]
+    assert doc_facts.allows_granting("s3:getobject") == doc_facts.allows_granting("s3:GetObject")
+    assert doc_facts.denied("s3:getObject") and not doc_facts.denied("s3:PutObject")  # the second Deny has a condition
+    assert [st.index for st in doc_facts.unconstrained_allows] == [0, 2, 3, 4, 5]
