@@ -126,11 +126,25 @@ def test_resource_arn_of_another_service_in_bucket_policy():
 
 def test_action_resource_mismatch():
     t = doc(["arn:aws:s3:::b/*"], action=["s3:ListBucket", "s3:GetObject", "s3:List*", "s3:ListAllMyBuckets"])
-    assert hits(t, "IAM215") == ['"s3:ListBucket"', '"s3:ListAllMyBuckets"']
+    assert hits(t, "IAM215") == ['"s3:ListBucket"']
+    (f,) = findings(t, "IAM215")
+    assert f.severity.value == "warning" and "bucket" in f.message
     assert hits(doc("*", action="s3:ListBucket"), "IAM215") == []
     assert hits(doc("arn:aws:s3:::b/${aws:username}", action="s3:ListBucket"), "IAM215") == ['"s3:ListBucket"']
     assert hits(doc("arn:aws:s3:::b*", action="s3:ListBucket"), "IAM215") == []
     assert hits(doc("arn:aws:s3:::b/*", action="s3:ListBucket", effect="Deny"), "IAM215") == []
+
+
+def test_action_that_needs_resource_star():
+    # The "only Resource *" variant is its own rule (IAM220), a suggestion, separate from type mismatches.
+    t = doc(["arn:aws:s3:::b/*"], action=["s3:ListBucket", "s3:ListAllMyBuckets", "s3:GetObject"])
+    (f,) = findings(t, "IAM220")
+    assert t[f.span.start:f.span.end] == '"s3:ListAllMyBuckets"' and f.severity.value == "suggestion"
+    assert hits(doc("*", action="s3:ListAllMyBuckets"), "IAM220") == []
+    assert hits(doc("arn:aws:s3:::b", action="s3:ListAllMyBuckets", effect="Deny"), "IAM220") == []
+    # Statements with a non-ARN or an open-service resource are not judged.
+    assert hits(doc(["arn:aws:s3:::b", "*"], action="s3:ListAllMyBuckets"), "IAM220") == []
+    assert hits(doc("arn:aws:*:*:*:x", action="s3:ListAllMyBuckets"), "IAM220") == []
 
 
 def test_resource_star_for_write_actions():

@@ -444,13 +444,39 @@ def _literal_actions(ctx: Context, st: Statement) -> list[tuple[Item, ActionInfo
     return ctx.derived(_LITERAL_ACTIONS, compute).get(id(st), [])
 
 
+_MISMATCHES = object()
+
+
+def _action_resource_mismatches(ctx: Context) -> list[tuple[Statement, Item, ActionInfo]]:
+    """Literal actions of Allow statements that no listed resource fits (IAM215 and IAM220 share them).
+
+    Only statements whose every resource is a complete ARN of a known, named service are judged.
+    """
+    def compute() -> list[tuple[Statement, Item, ActionInfo]]:
+        out = []
+        for st in ctx.statements:
+            if not st.is_allow or not st.resource:
+                continue
+            resources = st.resources()
+            parsed = [parse_arn(r.text or "") for r in resources]
+            if len(resources) != len(st.resource) or any(
+                    p is None or not p.complete or p.service != p.service.lower() or is_open(p.service)
+                    or not formats_for_service(ctx.kb, p.service) for p in parsed):
+                continue
+            for item, info in _literal_actions(ctx, st):
+                if not info.resource_types or not any(action_accepts(ctx.kb, info, r.text or "") for r in resources):
+                    out.append((st, item, info))
+        return out
+    return ctx.derived(_MISMATCHES, compute)
+
+
 @rule(
     "IAM215", "action-resource-mismatch", "Action cannot apply to any listed resource", "warning",
     """
-    Each action works on certain resource types: `s3:ListBucket` on buckets, `s3:GetObject` on objects,
-    and some actions (`s3:ListAllMyBuckets`, `ec2:Describe*`) only on `"*"`. When none of the statement's
-    resources has a type the action accepts, the statement does not allow that action at all. The
-    classic case is `s3:ListBucket` on `arn:aws:s3:::bucket/*`.
+    Each action works on certain resource types: `s3:ListBucket` on buckets, `s3:GetObject` on objects.
+    When none of the statement's resources has a type the action accepts, the statement does not allow
+    that action at all. The classic case is `s3:ListBucket` on `arn:aws:s3:::bucket/*`. Actions that
+    accept only `"*"` are IAM220's finding.
     """,
     bad=_doc("s3:ListBucket", "arn:aws:s3:::amzn-s3-demo-bucket/*"),
     good=_doc("s3:ListBucket", "arn:aws:s3:::amzn-s3-demo-bucket"),
@@ -458,25 +484,33 @@ def _literal_actions(ctx: Context, st: Statement) -> list[tuple[Item, ActionInfo
     rows=(62,),
 )
 def action_resource_mismatch(ctx: Context) -> None:
-    for st in ctx.statements:
-        if not st.is_allow or not st.resource:
-            continue
-        resources = st.resources()
-        parsed = [parse_arn(r.text or "") for r in resources]
-        # Only judge statements whose every resource is a complete ARN of a known, named service.
-        if len(resources) != len(st.resource) or any(
-                p is None or not p.complete or p.service != p.service.lower() or is_open(p.service)
-                or not formats_for_service(ctx.kb, p.service) for p in parsed):
-            continue
-        for item, info in _literal_actions(ctx, st):
-            if not info.resource_types:
-                ctx.report(item, f"'{item.text}' supports only Resource \"*\" (it has no resource-level "
-                                 "permissions), so this statement does not allow it; move it to a statement "
-                                 "with \"Resource\": \"*\"", statement=st)
-            elif not any(action_accepts(ctx.kb, info, r.text or "") for r in resources):
-                kinds = ", ".join(ref.name for ref in info.resource_types[:4])
-                ctx.report(item, f"'{item.text}' applies to {kinds} resources, and none of the listed "
-                                 "resources is one; this statement does not allow it", statement=st)
+    for st, item, info in _action_resource_mismatches(ctx):
+        if info.resource_types:
+            kinds = ", ".join(ref.name for ref in info.resource_types[:4])
+            ctx.report(item, f"'{item.text}' applies to {kinds} resources, and none of the listed "
+                             "resources is one; this statement does not allow it", statement=st)
+
+
+@rule(
+    "IAM220", "action-requires-resource-star", "Action supports only Resource \"*\" but the statement lists ARNs",
+    "suggestion",
+    """
+    Some actions (`s3:ListAllMyBuckets`, `ec2:DescribeInstances`, `iam:ListRoles`) have no resource-level
+    permissions: they are allowed only by a statement with `"Resource": "*"`. In a statement that lists
+    ARNs they are allowed nowhere. AWS managed policies often keep such actions next to resource-scoped
+    ones, so this is a suggestion: move the action to a statement with `"Resource": "*"` if it is needed.
+    """,
+    bad=_doc("s3:ListAllMyBuckets", "arn:aws:s3:::amzn-s3-demo-bucket"),
+    good=_doc("s3:ListAllMyBuckets", "*"),
+    policy_types=("identity", "boundary", "resource"),
+    rows=(62,),
+)
+def action_requires_resource_star(ctx: Context) -> None:
+    for st, item, info in _action_resource_mismatches(ctx):
+        if not info.resource_types:
+            ctx.report(item, f"'{item.text}' supports only Resource \"*\" (it has no resource-level "
+                             "permissions), so this statement does not allow it; move it to a statement "
+                             "with \"Resource\": \"*\"", statement=st)
 
 
 @rule(
