@@ -80,10 +80,29 @@ def test_wildcard_matching_nothing():
     assert spans(t, run(t, "IAM104")) == ['"s3:Gett*"', '"s*:Zzz*"']
 
 
-def test_uncatalogued_service_is_a_warning_not_an_error():
+def test_uncatalogued_service_is_a_suggestion_not_an_error():
     t = doc(["codestar:ListProjects", "budgets:DescribeBudgets"])
     assert run(t, "IAM102") == [] and run(t, "IAM103") == []
-    assert spans(t, run(t, "IAM105")) == ["codestar", "DescribeBudgets"]
+    found = run(t, "IAM105")
+    assert spans(t, found) == ["codestar", "DescribeBudgets"]
+    assert {f.severity.value for f in found} == {"suggestion"}
+
+
+def test_action_rules_share_one_split_per_document():
+    # Malformed, well-formed and wildcard actions side by side: each rule sees its own ones.
+    t = doc(["s3 :GetObject", "s3:GetObjekt", "s33:GetObject", "s3:Gett*", "*", " s3:GetObject"])
+    assert spans(t, run(t, "IAM101")) == ['"s3 :GetObject"', '" s3:GetObject"']
+    assert spans(t, run(t, "IAM102")) == ["s33"]
+    assert spans(t, run(t, "IAM103")) == ["GetObjekt"]
+    assert spans(t, run(t, "IAM104")) == ['"s3:Gett*"']
+    res = analyze(t, config=Config(select=["IAM101", "IAM102", "IAM103", "IAM104"]))
+    assert sorted(f.code for f in res.findings) == ["IAM101", "IAM101", "IAM102", "IAM103", "IAM104"]
+
+
+def test_whitespace_inside_an_action_is_malformed():
+    # Any Unicode whitespace (here a no-break space and a tab) makes the action malformed, as IAM says.
+    t = doc(["s3:Get\u00a0Object", "s3:Get\tObject"])
+    assert len(run(t, "IAM101")) == 2
 
 
 def resource_doc(actions, resource="arn:aws:s3:::amzn-s3-demo-bucket/*"):

@@ -227,11 +227,12 @@ def _matches_uncatalogued(pattern: str) -> bool:
 
 @rule(
     "IAM105", "action-not-in-catalogue", "Action or service known from AWS policies but not in the IAM catalogue",
-    "warning",
+    "suggestion",
     """
     Some actions appear in AWS managed policies but not in the IAM catalogue this tool uses: actions of
     retired services (CodeStar, DeepRacer, Evidently, IoT Events, ...) and a few newer or undocumented
-    ones. IAM accepts them; they may grant nothing today. Check that the action is still needed.
+    ones. IAM accepts them; they may grant nothing today. Check that the action is still needed. This is
+    a suggestion: most of these are valid AWS actions that the catalogue lacks.
     """,
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "codestar:ListProjects", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "codebuild:ListProjects", "Resource": "*"}]}',
