@@ -229,3 +229,23 @@ def test_facts_allows_granting_and_blanket_denies():
     assert doc_facts.allows_granting("s3:getobject") == doc_facts.allows_granting("s3:GetObject")
     assert doc_facts.denied("s3:getObject") and not doc_facts.denied("s3:PutObject")  # the second Deny has a condition
     assert [st.index for st in doc_facts.unconstrained_allows] == [0, 2, 3, 4, 5]
+
+
+def test_iam_match_agrees_with_the_regex_matcher():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from iam_lsp.core.knowledge import wildcard_match
+    from iam_lsp.core.rules.risk import iam_match
+
+    text = st.text(alphabet="aAsSkK*?:/-.\n\u017f\u212a\u00e9", max_size=10)
+
+    @settings(max_examples=3000, deadline=None)
+    @given(text, text)
+    def check(pattern: str, value: str) -> None:
+        assert iam_match(pattern, value) == wildcard_match(pattern, value)
+
+    check()
+    assert iam_match("arn:aws:iam::*:role/*", "arn:aws:iam::111122223333:role/path/z9")
+    assert iam_match("IAM:Pass?ole", "iam:PassRole") and not iam_match("iam:Pass?", "iam:PassRole")
+    assert iam_match("a*b*c", "axxbyyc") and not iam_match("a*b*c", "axxcyyb")

@@ -67,13 +67,62 @@ def _pattern(pattern: str) -> tuple[str, str | None]:
     return p, p[:star if q < 0 else q if star < 0 else min(star, q)]
 
 
+def iam_match(pattern: str, value: str) -> bool:
+    """`wildcard_match` (IAM matching: * any run, ? one character, case-insensitive) without a regex.
+
+    Policies bring thousands of distinct patterns, and compiling a regex for each dominated the first
+    analysis of a document. The answers are the same: ASCII text is matched here; anything else, and a
+    value ending in a newline (which the regex's `$` treats specially), goes to the regex.
+    """
+    if not (pattern.isascii() and value.isascii()) or value.endswith("\n"):
+        return wildcard_match(pattern, value)
+    return _glob(pattern.lower(), value.lower())
+
+
+def _glob(p: str, v: str) -> bool:
+    parts = p.split("*")
+    if len(parts) == 1:
+        return len(p) == len(v) and _segment_at(p, v, 0)
+    first, last = parts[0], parts[-1]
+    end = len(v) - len(last)
+    if end < len(first) or not _segment_at(first, v, 0) or not _segment_at(last, v, end):
+        return False
+    pos = len(first)
+    for seg in parts[1:-1]:  # each middle segment at its leftmost place: greedy is exact for globs
+        if seg:
+            pos = _find_segment(seg, v, pos, end)
+            if pos < 0:
+                return False
+            pos += len(seg)
+    return True
+
+
+def _segment_at(seg: str, v: str, i: int) -> bool:
+    """Whether `seg` (literal text and ? for any one character) matches v[i:i+len(seg)]."""
+    if "?" not in seg:
+        return v.startswith(seg, i)
+    if i + len(seg) > len(v):
+        return False
+    return all(c == "?" or c == v[i + k] for k, c in enumerate(seg))
+
+
+def _find_segment(seg: str, v: str, start: int, end: int) -> int:
+    """Leftmost i in [start, end - len(seg)] where `seg` matches, or -1."""
+    if "?" not in seg:
+        return v.find(seg, start, end)
+    for i in range(start, end - len(seg) + 1):
+        if _segment_at(seg, v, i):
+            return i
+    return -1
+
+
 def amatch(pattern: str, value: str) -> bool:
     """IAM matching (case-insensitive) with fast paths: policies list thousands of plain action names, and
     compiling a regex for each would dominate the analysis of large documents."""
     p, head = _pattern(pattern)
     if head is None:
         return p == value.lower()
-    return value.lower().startswith(head) and wildcard_match(p, value)
+    return value.lower().startswith(head) and iam_match(p, value)
 
 
 class StatementFacts:
@@ -119,7 +168,7 @@ class StatementFacts:
         if found is None:
             low = action.lower()
             positions = self.exact.get(low, [])
-            wild = [n for n, p, head in self._wild if low.startswith(head) and wildcard_match(p, action)]
+            wild = [n for n, p, head in self._wild if low.startswith(head) and iam_match(p, action)]
             if wild:
                 positions = sorted(positions + wild)
             found = self._matches[action] = [self.actions[n] for n in positions]
@@ -151,7 +200,7 @@ class StatementFacts:
 
 @lru_cache(maxsize=8192)
 def _covers_probes(pattern: str, probes: tuple[str, ...]) -> bool:
-    return is_wild(pattern) and all(wildcard_match(pattern, p) for p in probes)
+    return is_wild(pattern) and all(iam_match(pattern, p) for p in probes)
 
 
 class DocumentFacts:
@@ -195,7 +244,7 @@ class DocumentFacts:
             low = action.lower()
             hits = set(exact.get(low, ()))
             hits.update(n for n, p, head in self._allow_wild
-                        if n not in hits and low.startswith(head) and wildcard_match(p, action))
+                        if n not in hits and low.startswith(head) and iam_match(p, action))
             hits.update(n for n in self._allow_not_action if self.of(self.allows[n]).grants(action))
             found = self._granting[action] = [self.allows[n] for n in sorted(hits)]
         return found
@@ -732,7 +781,7 @@ def _covered(granting: list[Statement], arn: str) -> bool:
     for st in granting:
         if st.not_resource is not None:
             return True
-        if any(wildcard_match(r.text, arn) or wildcard_match(r.text, arn + "/*") for r in st.resources()):
+        if any(iam_match(r.text, arn) or iam_match(r.text, arn + "/*") for r in st.resources()):
             return True
     return False
 
