@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from iam_lsp.core.arn import (
     action_accepts,
     arn_matches_format,
     candidate_formats,
+    format_tokens,
+    formats_for_service,
     parse_arn,
+    policy_meets_format,
     policy_tokens,
     resource_part_matches,
     tokens_intersect,
@@ -76,3 +82,61 @@ def test_candidate_formats_and_action_accepts():
     assert not action_accepts(kb, kb.action("s3:ListBucket"), "arn:aws:s3:::b/*")
     assert action_accepts(kb, kb.action("s3:GetObject"), "arn:aws:s3:::*")
     assert action_accepts(kb, kb.action("iam:PassRole"), "arn:aws:iam::${aws:PrincipalAccount}:role/x")
+
+
+# --- the fast paths must agree with the plain algorithms -------------------------------------------------
+
+_POLICY_CHARS = st.sampled_from(["a", "B", "/", ":", "-", "*", "?", "${aws:username}", "${*}", "${?}"])
+_FORMAT_PARTS = st.sampled_from(["a", "b", "/", ":", "-", "${Name}", "${BucketName}", "${Id}"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_POLICY_CHARS, max_size=8).map("".join), st.lists(_FORMAT_PARTS, max_size=6).map("".join))
+def test_policy_vs_format_match_agrees_with_the_product_search(policy, fmt):
+    a, b = policy_tokens(policy), format_tokens(fmt)
+    assert policy_meets_format(a, b) == tokens_intersect.__wrapped__(a, b)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_POLICY_CHARS, max_size=8).map("".join), st.lists(_POLICY_CHARS, max_size=8).map("".join))
+def test_policy_vs_policy_match_agrees_with_the_product_search(x, y):
+    a, b = policy_tokens(x), policy_tokens(y)
+    assert policy_meets_format(a, b) == tokens_intersect.__wrapped__(a, b)
+
+
+def _fields_by_scan(text):
+    """The character scan parse_arn uses for ARNs with variables, applied to any text."""
+    fields, start, i, n = [], 0, 0, len(text)
+    while i <= n and len(fields) < 5:
+        if i == n or text[i] == ":":
+            fields.append((text[start:i], start, i))
+            start = i + 1
+            if i == n:
+                return fields
+        i += 1
+    fields.append((text[start:], start, n))
+    return fields
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", ":", "/", "*", "::"]), max_size=12).map(lambda xs: "arn:" + "".join(xs)))
+def test_plain_arn_split_matches_the_scan(text):
+    p = parse_arn(text)
+    assert [(f.value, f.start, f.end) for f in p.fields] == _fields_by_scan(text)
+    assert p.service == (p.fields[2].value if len(p.fields) > 2 else "")
+
+
+def test_parse_is_shared_and_variables_keep_their_colons():
+    assert parse_arn("arn:aws:s3:::b") is parse_arn("arn:aws:s3:::b")  # cached, immutable
+    p = parse_arn("arn:aws:iam::${aws:PrincipalAccount}:role/x")
+    assert p.account == "${aws:PrincipalAccount}" and p.resource == "role/x"
+
+
+def test_candidate_formats_equal_resource_part_matching_on_every_format():
+    kb = knowledge_base()
+    for arn in ("arn:aws:s3:::b/*", "arn:aws:ec2:*:*:instance/*", "arn:aws:iam::*:role/aws-service-role/*",
+                "arn:aws:logs:*:*:log-group:/aws/x:*", "arn:aws:dynamodb:*:*:table/T/index/*"):
+        parsed = parse_arn(arn)
+        expected = [ref for ref in formats_for_service(kb, parsed.service)
+                    if resource_part_matches.__wrapped__(parsed.resource, ref.parsed.resource)]
+        assert candidate_formats(kb, parsed) == expected and expected, arn
