@@ -8,16 +8,20 @@ ever fetched. Each schema error is mapped back to the exact source span through 
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import urljoin
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from iam_lsp.core.jsontree import OBJECT, Node, ParseResult
+from iam_lsp.core.jsontree import ARRAY, OBJECT, STRING, Node, ParseResult
 from iam_lsp.core.policytype import PolicyType
 from iam_lsp.core.text import Span
 
@@ -81,12 +85,10 @@ def validate(tree: ParseResult, policy_type: PolicyType | str) -> list[SchemaErr
         return []
     if tree.max_depth > MAX_DEPTH:
         raise DepthExceeded(tree.max_depth)
-    instance = tree.root.to_python()
-    instance = _compress(instance)
-    out: list[SchemaError] = []
-    for err in validator_for(policy_type).iter_errors(instance):
-        for leaf in _leaves(err):
-            out.extend(_to_schema_errors(tree, leaf))
+    ptype = PolicyType(policy_type)
+    out = _validate_by_statement(tree, ptype)
+    if out is None:
+        out = _validate_whole(tree, ptype)
     seen: set[tuple] = set()
     unique = []
     for e in sorted(out, key=lambda e: (e.span.start, e.span.end, e.message)):
@@ -94,6 +96,392 @@ def validate(tree: ParseResult, policy_type: PolicyType | str) -> list[SchemaErr
             seen.add((e.span, e.message))
             unique.append(e)
     return unique
+
+
+def _validate_whole(tree: ParseResult, ptype: PolicyType) -> list[SchemaError]:
+    """One jsonschema pass over the whole (compressed) document: the general, slower path."""
+    instance = _compress(tree.root.to_python())  # type: ignore[union-attr]
+    out: list[SchemaError] = []
+    for leaf in _leaf_records(validator_for(ptype), instance):
+        out.extend(_to_schema_errors(tree, leaf, ()))
+    return out
+
+
+# --- per-statement validation with a cache ----------------------------------------------------------
+#
+# jsonschema costs ~10 us per instance node, and a large policy has thousands. Validity of a statement
+# depends only on its shape where the schema does not look at string contents (see _blank_keys), so
+# each statement is validated on its own after blanking those strings, and the leaf errors (with paths
+# relative to the statement) are cached by the normalised statement's JSON text. Real policies repeat
+# a few shapes, so most statements are cache hits. The top level is validated with Statement set to [].
+
+_ANNOTATIONS = {"$schema", "$id", "$defs", "$comment", "title", "description", "markdownDescription",
+                "markdownEnumDescriptions", "examples", "default", "defaultSnippets", "deprecated"}
+_CACHE_SIZE = 4096
+_MAX_KEY_CHARS = 50_000  # a statement bigger than this once normalised is not cached
+_cache: OrderedDict[tuple[tuple, str], tuple[_Leaf, ...]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@cache
+def _statement_validator(policy_type: PolicyType) -> Draft202012Validator | None:
+    """A validator for one statement, or None when the schema is not shaped for per-statement checks.
+
+    Required shape (checked, not assumed): the root has only type/properties/required/
+    additionalProperties besides annotations, so nothing but `properties.Statement` looks at the
+    statements; and Statement is `{type: [object, array], if: {type: array}, then: {items: X}, else: X}`,
+    so every statement, in an array or alone, is validated by the same schema X.
+    """
+    root = validator_for(policy_type).schema
+    if not isinstance(root, dict) or set(root) - _ANNOTATIONS - {"type", "properties", "required", "additionalProperties"}:
+        return None
+    st = (root.get("properties") or {}).get("Statement")
+    if not isinstance(st, dict) or set(st) - _ANNOTATIONS != {"type", "if", "then", "else"}:
+        return None
+    types = st["type"] if isinstance(st["type"], list) else [st["type"]]
+    then = st["then"]
+    if not {"object", "array"} <= set(types) or st["if"] != {"type": "array"} or not isinstance(then, dict) \
+            or set(then) - _ANNOTATIONS != {"items"} or then["items"] != st["else"]:
+        return None
+    return Draft202012Validator({"$ref": f"{root['$id']}#/properties/Statement/else"}, registry=_registry())
+
+
+def _validate_by_statement(tree: ParseResult, ptype: PolicyType) -> list[SchemaError] | None:
+    """Per-statement validation, or None when it does not apply (then the whole document is validated)."""
+    root = tree.root
+    st_validator = _statement_validator(ptype)
+    if root is None or root.kind != OBJECT or st_validator is None:
+        return None
+    blank, cut = _blank_keys()
+    top: dict = {}
+    statements: Node | None = None
+    for m in root.members:  # same selection as to_python: the last member with a value wins
+        if m.value is None:
+            continue
+        if m.key == "Statement":
+            statements = m.value
+            top[m.key] = []
+        else:
+            top[m.key] = _normalised_member(m.key, m.value, blank, cut)
+    if statements is None:
+        return None  # no Statement: only top-level errors, and the whole document is small anyway
+    if statements.kind == ARRAY:
+        parts = [(("Statement", i), node) for i, node in enumerate(statements.items)]
+    elif statements.kind == OBJECT:
+        parts = [(("Statement",), statements)]
+    else:
+        return None
+    out: list[SchemaError] = []
+    for leaf in _top_leaves(ptype, root, top):
+        out.extend(_to_schema_errors(tree, leaf, ()))
+    for prefix, node in parts:
+        for leaf in _statement_leaves(ptype, st_validator, node, blank, cut):
+            out.extend(_to_schema_errors(tree, leaf, prefix))
+    return out
+
+
+def _statement_leaves(ptype: PolicyType, validator: Draft202012Validator, node: Node,
+                      blank: frozenset[str], cut: frozenset[str]) -> tuple[_Leaf, ...]:
+    """The leaf errors of one statement (paths relative to it), from the cache when its shape was seen."""
+    renames: dict[tuple, list[str]] = {}
+    normalised = _normalise_statement(node, blank, cut, _statement_maps(ptype), renames)
+    leaves = _cached_leaves((ptype, "statement"), validator, normalised)
+    if leaves is None:
+        # jsonschema's own message quotes the instance, which normalising changed: use the real one.
+        return tuple(_leaf_records(validator, node.to_python()))
+    if not renames:
+        return leaves
+    return tuple(leaf._replace(path=_real_path(leaf.path, renames)) for leaf in leaves)
+
+
+def _top_leaves(ptype: PolicyType, root: Node, top: dict) -> tuple[_Leaf, ...]:
+    """Leaf errors of the document without its statements (`top` has Statement: [])."""
+    validator = validator_for(ptype)
+    leaves = _cached_leaves((ptype, "top"), validator, top)
+    if leaves is None:
+        real = {m.key: ([] if m.key == "Statement" else m.value.to_python()) for m in root.members if m.value is not None}
+        return tuple(_leaf_records(validator, real))
+    return leaves
+
+
+def _cached_leaves(scope: tuple, validator: Draft202012Validator, normalised: object) -> tuple[_Leaf, ...] | None:
+    """Leaf errors of a normalised instance, cached by its JSON text; None when a message would quote it."""
+    key = json.dumps(normalised, check_circular=False)
+    with _cache_lock:
+        leaves = _cache.get((scope, key))
+        if leaves is not None:
+            _cache.move_to_end((scope, key))
+            return leaves
+    leaves = tuple(_leaf_records(validator, normalised))
+    if any(leaf.generic for leaf in leaves):
+        return None
+    if len(key) <= _MAX_KEY_CHARS:
+        with _cache_lock:
+            _cache[(scope, key)] = leaves
+            if len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return leaves
+
+
+def _real_path(path: tuple, renames: dict[tuple, list[str]]) -> tuple:
+    """Map a path through renamed map members (their position numbers) back to the real names."""
+    out = []
+    for i, part in enumerate(path):
+        names = renames.get(path[:i])
+        out.append(names[int(part)] if names is not None and isinstance(part, str) else part)
+    return tuple(out)
+
+
+class _Plan(NamedTuple):
+    """How a value validated by one schema may be normalised."""
+
+    blind: bool  # strings (alone or in arrays) can be blanked
+    cut: bool  # an array of only strings can become [""]
+    sub: _Plan | None  # a free map (member names never matter): its members' values follow `sub`
+
+
+def _normalise_statement(node: Node, blank: frozenset[str], cut: frozenset[str], maps: dict[str, _Plan],
+                         renames: dict[tuple, list[str]]) -> object:
+    """_normalised, except that the free maps among the statement's elements (Condition) have their
+    member names replaced by position numbers, recorded in `renames` to map error paths back."""
+    if node.kind != OBJECT or not maps:
+        return _normalised(node, blank, cut, 0)
+    out: dict = {}
+    for m in node.members:
+        v = m.value
+        if v is None:
+            continue
+        plan = maps.get(m.key)
+        if plan is not None:
+            out[m.key] = _apply_plan(v, plan, (m.key,), blank, cut, renames)
+        else:
+            out[m.key] = _normalised_member(m.key, v, blank, cut)
+    return out
+
+
+def _apply_plan(node: Node, plan: _Plan, path: tuple, blank: frozenset[str], cut: frozenset[str],
+                renames: dict[tuple, list[str]]) -> object:
+    if node.kind == OBJECT and plan.sub is not None:
+        positions: dict[str, int] = {}
+        out: dict = {}
+        for m in node.members:
+            if m.value is None:
+                continue
+            name = str(positions.setdefault(m.key, len(positions)))
+            out[name] = _apply_plan(m.value, plan.sub, path + (name,), blank, cut, renames)
+        renames[path] = list(positions)
+        return out
+    if node.kind in (STRING, ARRAY) and plan.blind:
+        return _normalised(node, blank, cut, 2 if plan.cut else 1)
+    return _normalised(node, blank, cut, 0)
+
+
+def _normalised(node: Node, blank: frozenset[str], cut: frozenset[str], mode: int) -> object:
+    """The node as plain Python (like to_python), with the strings under blank keys made empty.
+
+    `mode` is 0 outside blank keys, 1 inside the value of a blank key (strings become ""), 2 inside
+    the value of a key that can also be cut (its array of only strings becomes [""]). Keys of
+    _string_array_keys() that are not blank keep the older shortcut: only the first string.
+    """
+    kind = node.kind
+    if kind == OBJECT:
+        out: dict = {}
+        for m in node.members:
+            if m.value is not None:
+                out[m.key] = _normalised_member(m.key, m.value, blank, cut)
+        return out
+    if kind == ARRAY:
+        items = node.items
+        if mode == 2 and items and all(i.kind == STRING for i in items):
+            return [""]
+        return [_normalised(i, blank, cut, min(mode, 1)) for i in items]  # inner arrays: blank only
+    if kind == STRING and mode:
+        return ""
+    return node.value
+
+
+def _normalised_member(key: str, v: Node, blank: frozenset[str], cut: frozenset[str]) -> object:
+    if key in blank:
+        return _normalised(v, blank, cut, 2 if key in cut else 1)
+    if v.kind == ARRAY and len(v.items) > 1 and key in _string_array_keys() and all(i.kind == STRING for i in v.items):
+        return [v.items[0].value]
+    return _normalised(v, blank, cut, 0)
+
+
+_MAP_KEYWORDS = {"type", "additionalProperties", "minProperties", "maxProperties"}
+_PRESENCE_KEYWORDS = {"required", "dependentRequired", "minProperties", "maxProperties"}
+
+
+def _lookup(uri: str) -> Any:
+    return _registry().resolver().lookup(uri)
+
+
+def _child(uri: str, *parts: str) -> str:
+    return uri + ("" if "#" in uri else "#") + _pointer(list(parts))
+
+
+def _deref(uri: str) -> tuple[str, object]:
+    """Follow refs of schemas that are nothing but a ref (plus annotations)."""
+    target = _lookup(uri).contents
+    for _ in range(32):
+        if not (isinstance(target, dict) and set(target) - _ANNOTATIONS == {"$ref"}):
+            break
+        uri = urljoin(uri, target["$ref"])
+        target = _lookup(uri).contents
+    return uri, target
+
+
+def _plan(uri: str, depth: int = 0) -> _Plan:
+    resolved = _lookup(uri)
+    blind = _blind(resolved.contents, resolved.resolver)
+    target_uri, target = _deref(uri)
+    sub = None
+    if isinstance(target, dict) and not set(target) - _ANNOTATIONS - _MAP_KEYWORDS \
+            and isinstance(target.get("additionalProperties"), dict) and depth < 8:
+        sub = _plan(_child(target_uri, "additionalProperties"), depth + 1)
+    return _Plan(blind, blind and _collapsible(uri), sub)
+
+
+def _presence_only(schema: object) -> bool:
+    """True when the schema only looks at which members an object has, never at their values."""
+    if not isinstance(schema, dict):
+        return False
+    for k, v in schema.items():
+        if k in _ANNOTATIONS or k in _PRESENCE_KEYWORDS:
+            continue
+        if k in _SUBSCHEMA_MANY and isinstance(v, list):
+            ok = all(_presence_only(x) for x in v)
+        elif k == "not":
+            ok = _presence_only(v)
+        elif k == "dependentSchemas" and isinstance(v, dict):
+            ok = all(_presence_only(x) for x in v.values())
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+@cache
+def _statement_maps(policy_type: PolicyType) -> dict[str, _Plan]:
+    """The statement elements that are free maps (Condition), with how to normalise them.
+
+    Only when the statement schema validates each element's value by its `properties` entry alone:
+    everything else in it (allOf, dependentSchemas...) may only look at which elements are present.
+    """
+    if _statement_validator(policy_type) is None or not _blank_keys()[0]:
+        return {}
+    root = validator_for(policy_type).schema
+    uri, statement = _deref(f"{root['$id']}#/properties/Statement/else")
+    if not isinstance(statement, dict):
+        return {}
+    rest = {k: v for k, v in statement.items() if k not in ("type", "properties", "additionalProperties")}
+    if not _presence_only(rest):
+        return {}
+    plans = {name: _plan(_child(uri, "properties", name)) for name in statement.get("properties") or {}}
+    return {name: plan for name, plan in plans.items() if plan.sub is not None}
+
+
+_CONTENT_KEYWORDS = {"enum", "const", "pattern", "minLength", "maxLength", "format", "contentEncoding",
+                     "contentMediaType", "contentSchema", "uniqueItems", "unevaluatedItems", "$dynamicRef",
+                     "$recursiveRef", "prefixItems", "contains", "minItems", "maxItems", "minContains",
+                     "maxContains", "additionalItems"}
+_SUBSCHEMA_ONE = ("not", "if", "then", "else", "items")
+_SUBSCHEMA_MANY = ("allOf", "anyOf", "oneOf")
+_VALUE_SCHEMAS = ("additionalProperties", "unevaluatedProperties")
+
+
+def _blind(schema: object, resolver: Any, depth: int = 0) -> bool:
+    """True when the schema's verdict on a string, or an array of strings, is the same whatever the
+    strings say and however many there are: it only looks at JSON types (through refs and
+    combinators). Object keywords are ignored: they do not apply to strings or arrays."""
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict) or depth > 32 or any(k in schema for k in _CONTENT_KEYWORDS):
+        return False
+    if "$ref" in schema:
+        try:
+            target = resolver.lookup(schema["$ref"])
+        except Exception:  # an unresolvable ref: assume the worst
+            return False
+        if not _blind(target.contents, target.resolver, depth + 1):
+            return False
+    subs = [schema[k] for k in _SUBSCHEMA_ONE if k in schema]
+    subs += [s for k in _SUBSCHEMA_MANY for s in schema.get(k, [])]
+    return all(_blind(s, resolver, depth + 1) for s in subs)
+
+
+def _pointer(parts: list[str]) -> str:
+    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _array_signature(uri: str, instance: list) -> list[tuple]:
+    validator = Draft202012Validator({"$ref": uri}, registry=_registry())
+    return [(leaf.path, leaf.validator, leaf.schema_path) for leaf in _leaf_records(validator, instance)]
+
+
+def _collapsible(uri: str) -> bool:
+    """For a _blind schema: an array of strings gets the same errors as a one-string array.
+
+    Blind means each string is judged by its type alone, so comparing [""] with ["", ""] shows
+    whether the items produce errors of their own (one per string) or none."""
+    return _array_signature(uri, [""]) == _array_signature(uri, ["", ""])
+
+
+@lru_cache(maxsize=1)
+def _blank_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """Element names whose strings can be blanked before validation, and those whose string arrays can
+    also be cut to one string.
+
+    Derived from the schema files: a name qualifies when every schema given for it under `properties`
+    anywhere is _blind (and, to be cut, _collapsible). Because a value can also be validated by an
+    additionalProperties or patternProperties schema (a condition key named "Resource"), every such
+    schema must pass the same tests; and no schema may compare whole values (uniqueItems, or enum/const
+    with an array or object), since blanking could make two different values equal. Otherwise no name
+    qualifies.
+    """
+    registry = _registry()
+    verdict: dict[str, list[bool]] = {}
+    others: list[tuple[bool, bool]] = []
+    sound = True
+
+    def judge(sub: object, resolver: Any, uri: str) -> tuple[bool, bool]:
+        blind = _blind(sub, resolver)
+        return blind, blind and _collapsible(uri)
+
+    def walk(node: object, resolver: Any, base: str, at: list[str]) -> None:
+        nonlocal sound
+        if isinstance(node, list):
+            for i, x in enumerate(node):
+                walk(x, resolver, base, at + [str(i)])
+            return
+        if not isinstance(node, dict):
+            return
+        for name, sub in (node.get("properties") or {}).items():
+            blind, cut = judge(sub, resolver, base + "#" + _pointer(at + ["properties", name]))
+            old = verdict.get(name, [True, True])
+            verdict[name] = [old[0] and blind, old[1] and cut]
+        for k in _VALUE_SCHEMAS:
+            if isinstance(node.get(k), dict):
+                others.append(judge(node[k], resolver, base + "#" + _pointer(at + [k])))
+        for pat, sub in (node.get("patternProperties") or {}).items():
+            others.append(judge(sub, resolver, base + "#" + _pointer(at + ["patternProperties", pat])))
+        values = ([node["const"]] if "const" in node else []) + list(node.get("enum") or [])
+        if "uniqueItems" in node or any(isinstance(v, (list, dict)) for v in values):
+            sound = False
+        for k, v in node.items():
+            if k not in ("enum", "const", "examples", "default", "defaultSnippets"):
+                walk(v, resolver, base, at + [k])
+
+    for path in sorted(SCHEMA_DIR.glob("*.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        base = contents.get("$id", BASE_URI + path.name)
+        walk(contents, registry.resolver(base_uri=base), base, [])
+    if not sound or not all(blind for blind, _ in others):
+        return frozenset(), frozenset()
+    blank = frozenset(k for k, (blind, _) in verdict.items() if blind)
+    cut = frozenset(k for k, (_, c) in verdict.items() if c) if all(c for _, c in others) else frozenset()
+    return blank, cut
 
 
 _ARRAY_KEYWORDS = ("minItems", "maxItems", "uniqueItems", "contains", "prefixItems", "minContains", "maxContains",
@@ -165,6 +553,37 @@ def _compress(value: object) -> object:
     return value
 
 
+class _Leaf(NamedTuple):
+    """What span mapping needs of one leaf ValidationError (cacheable: no link to the instance)."""
+
+    path: tuple[str | int, ...]  # relative to the validated instance
+    validator: str
+    value: Any  # validator_value
+    allowed: tuple[str, ...]  # additionalProperties: the properties the schema names
+    schema_path: tuple  # relative_schema_path
+    message: str
+    generic: bool  # mapped to jsonschema's own message, which quotes the instance
+
+
+def _leaf_records(validator: Draft202012Validator, instance: object) -> list[_Leaf]:
+    out = []
+    for err in validator.iter_errors(instance):
+        for leaf in _leaves(err):
+            out.append(_record(leaf))
+    return out
+
+
+def _record(err: ValidationError) -> _Leaf:
+    kind = str(err.validator)
+    is_object = isinstance(err.instance, dict)
+    allowed = tuple(err.schema.get("properties", {})) if kind == "additionalProperties" else ()  # type: ignore[union-attr]
+    schema_path = tuple(err.relative_schema_path)
+    specific = (kind in ("required", "enum", "const", "type")
+                or (kind in ("additionalProperties", "anyOf") and is_object)
+                or (kind == "not" and "dependentSchemas" in schema_path and is_object))
+    return _Leaf(tuple(err.absolute_path), kind, err.validator_value, allowed, schema_path, err.message, not specific)
+
+
 def _leaves(err: ValidationError) -> list[ValidationError]:
     """Descend into anyOf/oneOf failures where exactly one branch fits the value's type."""
     if err.validator not in ("anyOf", "oneOf") or not err.context:
@@ -183,35 +602,36 @@ def _object_brace(node: Node) -> Span:
     return Span(node.start, node.start + 1)
 
 
-def _to_schema_errors(tree: ParseResult, err: ValidationError) -> list[SchemaError]:
-    path = tuple(err.absolute_path)
+def _to_schema_errors(tree: ParseResult, err: _Leaf, prefix: tuple[str | int, ...]) -> list[SchemaError]:
+    path = prefix + err.path
     node = tree.find(path)
     if node is None:
-        return [SchemaError(Span(0, 0), err.message, path, str(err.validator))]
+        return [SchemaError(Span(0, 0), err.message, path, err.validator)]
     kind = err.validator
     if kind == "additionalProperties" and node.kind == OBJECT:
-        allowed = set(err.schema.get("properties", {}))  # type: ignore[union-attr]
+        allowed = set(err.allowed)
         return [SchemaError(m.key_node.span, f"Unknown element '{m.key}' here; allowed: {', '.join(sorted(allowed))}",
                             path + (m.key,), "additionalProperties")
                 for m in node.members if m.key not in allowed]
     if kind == "required":
-        missing = [k for k in err.validator_value if tree.find(path + (k,)) is None]  # type: ignore[union-attr]
-        what = " or ".join(missing) or ", ".join(err.validator_value)  # type: ignore[arg-type]
+        missing = [k for k in err.value if tree.find(path + (k,)) is None]
+        what = " or ".join(missing) or ", ".join(err.value)
         return [SchemaError(_object_brace(node), f"Missing required element {what}", path, "required")]
     if kind == "anyOf" and node.kind == OBJECT:
-        names = [k for branch in err.validator_value for k in branch.get("required", [])]  # type: ignore[union-attr]
+        names = [k for branch in err.value for k in branch.get("required", [])]
         return [SchemaError(_object_brace(node), f"Missing element: add {' or '.join(names)}", path, "required")]
-    if kind == "not" and "dependentSchemas" in err.relative_schema_path and node.kind == OBJECT:
-        a = err.relative_schema_path[err.relative_schema_path.index("dependentSchemas") + 1]
-        b = err.validator_value.get("required", ["?"])[0]  # type: ignore[union-attr]
+    if kind == "not" and "dependentSchemas" in err.schema_path and node.kind == OBJECT:
+        a = err.schema_path[err.schema_path.index("dependentSchemas") + 1]
+        b = err.value.get("required", ["?"])[0]
         later = max((m for m in node.members if m.key in (a, b)), key=lambda m: m.key_node.start)
         return [SchemaError(later.key_node.span, f"{a} and {b} cannot be used together", path, "dependentSchemas")]
+    # The value is quoted from the tree: the validated instance may have blanked or shortened strings.
     if kind == "enum":
-        allowed = ", ".join(json.dumps(v) for v in err.validator_value)  # type: ignore[union-attr]
-        return [SchemaError(node.span, f"{json.dumps(err.instance)} is not one of {allowed}", path, "enum")]
+        allowed_values = ", ".join(json.dumps(v) for v in err.value)
+        return [SchemaError(node.span, f"{json.dumps(node.to_python())} is not one of {allowed_values}", path, "enum")]
     if kind == "const":
-        return [SchemaError(node.span, f"{json.dumps(err.instance)} must be {json.dumps(err.validator_value)}", path, "const")]
+        return [SchemaError(node.span, f"{json.dumps(node.to_python())} must be {json.dumps(err.value)}", path, "const")]
     if kind == "type":
-        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        expected = err.value if isinstance(err.value, list) else [err.value]
         return [SchemaError(node.span, f"Expected {' or '.join(expected)}, not {node.kind_name}", path, "type")]
-    return [SchemaError(node.span, err.message, path, str(kind))]
+    return [SchemaError(node.span, err.message, path, kind)]

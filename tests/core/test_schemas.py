@@ -130,3 +130,101 @@ def test_registry_never_fetches(monkeypatch):
     schema.validator_for.cache_clear()
     schema._registry.cache_clear()
     assert schema.validate(parse('{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}'), "scp") == []
+
+
+# --- per-statement validation with a cache: same errors as one plain jsonschema pass ----------------
+
+
+def _plain(text, ptype):
+    """Reference: one jsonschema pass over the real, unshortened document, mapped the same way."""
+    tree = parse(text)
+    out = []
+    for leaf in schema._leaf_records(schema.validator_for(ptype), tree.root.to_python()):
+        out.extend(schema._to_schema_errors(tree, leaf, ()))
+    unique, seen = [], set()
+    for e in sorted(out, key=lambda e: (e.span.start, e.span.end, e.message)):
+        if (e.span, e.message) not in seen:
+            seen.add((e.span, e.message))
+            unique.append(e)
+    return unique
+
+
+BASES = [
+    {"Version": "2012-10-17", "Statement": [
+        {"Sid": "A", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": ["red", "blue"]}, "Bool": {"aws:SecureTransport": "true"}}},
+        {"Effect": "Deny", "NotAction": "iam:*", "NotResource": ["arn:aws:iam::*:role/x"]}]},
+    {"Version": "2012-10-17", "Id": "q", "Statement": {
+        "Effect": "Allow", "Principal": {"AWS": ["111122223333", "444455556666"], "Service": "sqs.amazonaws.com"},
+        "Action": "sqs:SendMessage", "Resource": "*", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:t"}}}},
+]
+JUNK = ["allow", 1, None, True, 2.5, {}, [], {"AWS": ["p", "q"]}, ["x", 3], ["a", "b"], {"k": [None, "a"]},
+        {"Action": ["a", "b"]}, [["a", "b"], "c"], {"StringEquals": {"k": {"x": 1}}}, "*"]
+
+
+def _spots(value, out):
+    if isinstance(value, dict):
+        for k in value:
+            out.append((value, k))
+            _spots(value[k], out)
+    elif isinstance(value, list):
+        for i in range(len(value)):
+            out.append((value, i))
+            _spots(value[i], out)
+    return out
+
+
+def _mutants(n, seed=7):
+    import copy
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(n):
+        doc = copy.deepcopy(rng.choice(BASES))
+        for _ in range(rng.randrange(1, 4)):
+            spots = _spots(doc, [])
+            container, key = rng.choice(spots)
+            if rng.random() < 0.2 and isinstance(container, dict):
+                container[rng.choice(["Foo", "Effect", "NotAction", "NotPrincipal", "Condition", "AWS"])] = copy.deepcopy(rng.choice(JUNK))
+            else:
+                container[key] = copy.deepcopy(rng.choice(JUNK))
+        yield json.dumps(doc, indent=rng.choice([None, 2]))
+
+
+def _triples(errors):
+    return [(e.span, e.message, e.path, e.validator) for e in errors]
+
+
+@pytest.mark.parametrize("ptype", list(PolicyType))
+def test_validate_matches_one_plain_jsonschema_pass(ptype):
+    found = 0
+    for text in _mutants(80):
+        expected = _triples(_plain(text, ptype))
+        assert _triples(schema.validate(parse(text), ptype)) == expected, text
+        assert _triples(schema.validate(parse(text), ptype)) == expected, text  # again, from the cache
+        found += len(expected)
+    assert found > 50  # the mutants do break the schema
+
+
+def test_cached_shape_maps_errors_to_each_statements_own_condition_names():
+    st = '{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {{"{op}": {{"{key}": {{"bad": 1}}}}}}}}'
+    text = ('{"Version": "2012-10-17", "Statement": [' + st.format(op="StringEquals", key="aws:PrincipalTag/a") + ", "
+            + st.format(op="ArnLike", key="aws:SourceArn") + "]}")
+    errors = schema.validate(parse(text), "identity")
+    assert [(text[e.span.start:e.span.end], e.path) for e in errors] == [
+        ('{"bad": 1}', ("Statement", 0, "Condition", "StringEquals", "aws:PrincipalTag/a")),
+        ('{"bad": 1}', ("Statement", 1, "Condition", "ArnLike", "aws:SourceArn")),
+    ]
+
+
+def test_shortcut_keys_are_derived_from_the_schemas():
+    blank, cut = schema._blank_keys()
+    assert {"Action", "NotAction", "Resource", "NotResource", "AWS", "Service", "Federated", "CanonicalUser"} <= cut
+    assert not {"Version", "Effect", "Principal", "NotPrincipal"} & blank  # enum / const: their strings matter
+    assert set(schema._statement_maps(PolicyType.IDENTITY)) == {"Condition"}
+
+
+def test_enum_message_quotes_the_real_value():
+    text = '{"Version": "2012-10-17", "Statement": [{"Effect": {"AWS": ["a", "b"]}, "Action": "s3:x", "Resource": "*"}]}'
+    messages = [e.message for e in schema.validate(parse(text), "identity") if e.validator == "enum"]
+    assert messages == ['{"AWS": ["a", "b"]} is not one of "Allow", "Deny"']
