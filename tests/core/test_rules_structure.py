@@ -220,3 +220,12 @@ def test_schema_violation_skipped_on_syntax_errors():
 def test_escaped_strings_keep_exact_spans():
     text = OK.replace('"Allow"', '"\\u0061llow"')
     assert spans(text, "IAM022") == ['"\\u0061llow"']
+
+
+def test_unsupported_character_precheck_agrees_with_the_regex():
+    from iam_lsp.core.rules import structure
+
+    samples = ["", "plain ascii\t\n\r", "caf\u00e9 \u00ff", "\x00", "\x1f", "\x7f", "a\u2014b", "\ufeff",
+               "\ud800", "\U0001f600", "\u0100", "x" * 1000 + "\x0b"]
+    for text in samples:
+        assert structure._may_have_bad_chars(text) == bool(structure._BAD_CHARS.search(text)), repr(text)
