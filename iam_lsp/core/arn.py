@@ -435,21 +435,47 @@ def action_formats(kb: KnowledgeBase, action: ActionInfo) -> list[FormatRef]:
     return got
 
 
-_ACCEPTS: dict[tuple[int, str, str, str], bool] = {}
+# Per complete ARN with a named service: the resource types (service, lowercase key) having a format the
+# ARN matches. Checking an action is then a set lookup per resource type, whatever the number of actions.
+_ACCEPTING: dict[tuple[int, str], frozenset[tuple[str, str]]] = {}
+
+
+_PLACEHOLDER_SERVICE: dict[int, list[FormatRef]] = {}
+
+
+def _placeholder_service_formats(kb: KnowledgeBase) -> list[FormatRef]:
+    """Formats whose service field is a placeholder (`${vendor}`): they can match any named service."""
+    got = _PLACEHOLDER_SERVICE.get(id(kb))
+    if got is None:
+        got = _PLACEHOLDER_SERVICE[id(kb)] = [
+            ref for key, refs in formats_by_arn_service(kb).items() if key.startswith("${") for ref in refs]
+    return got
+
+
+def _accepting_types(kb: KnowledgeBase, parsed: ParsedArn) -> frozenset[tuple[str, str]]:
+    key = (id(kb), parsed.text)
+    got = _ACCEPTING.get(key)
+    if got is None:
+        # candidate_formats holds every format of the ARN's service whose resource part can match;
+        # arn_matches_format then checks the region and account fields too.
+        refs = [*candidate_formats(kb, parsed), *_placeholder_service_formats(kb)]
+        got = frozenset((ref.resource_type.service, ref.resource_type.key.lower())
+                        for ref in refs if arn_matches_format(parsed, ref.fmt))
+        if len(_ACCEPTING) > 20000:  # bound the cache in a long-running server
+            _ACCEPTING.clear()
+        _ACCEPTING[key] = got
+    return got
 
 
 def action_accepts(kb: KnowledgeBase, action: ActionInfo, arn: str) -> bool:
-    """Whether the action has a resource type whose format the (wildcarded) ARN can match (cached)."""
-    key = (id(kb), action.service, action.name, arn)
-    got = _ACCEPTS.get(key)
-    if got is None:
-        parsed = parse_arn(arn)
-        got = (parsed is not None and parsed.complete
-               and any(arn_matches_format(parsed, ref.fmt) for ref in action_formats(kb, action)))
-        if len(_ACCEPTS) > 50000:  # bound the cache in a long-running server
-            _ACCEPTS.clear()
-        _ACCEPTS[key] = got
-    return got
+    """Whether the action has a resource type whose format the (wildcarded) ARN can match."""
+    parsed = parse_arn(arn)
+    if parsed is None or not parsed.complete:
+        return False
+    if is_open(parsed.service):  # may match formats of any service: compare with each of the action's
+        return any(arn_matches_format(parsed, ref.fmt) for ref in action_formats(kb, action))
+    types = _accepting_types(kb, parsed)
+    return any((action.service, ref.name.lower()) in types for ref in action.resource_types)
 
 
 __all__ = [
