@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from iam_lsp.core.config import CONFIG_FILES, Config, find_config_file, load_con
 from iam_lsp.core.documents import is_json_document, is_policy_document
 from iam_lsp.core.locate import parse_cached
 from iam_lsp.lsp.convert import Positions, diagnostic
+from iam_lsp.lsp.protocol import IamProtocol, ResyncingStdin
 from iam_lsp.lsp.settings import ClientSettings, EffectiveConfig, merge, parse_client_settings
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,8 @@ class DocState:
 
 class IamLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("iam-lsp", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Incremental)
+        super().__init__("iam-lsp", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Incremental,
+                         protocol_cls=IamProtocol)
         self.pull = False
         self.client = ClientSettings()
         self.settings_generation = 0
@@ -267,10 +270,11 @@ def run(transport: str = "stdio", host: str = "127.0.0.1", port: int = 2087) -> 
         if transport == "tcp":
             server.start_tcp(host, port)
         else:
-            server.start_io()
+            server.start_io(stdin=ResyncingStdin(sys.stdin.buffer))
     finally:
         server.pool.shutdown(wait=False, cancel_futures=True)
-    return 0
+    # LSP: exit code 0 only after a shutdown request (pygls swallows the SystemExit it raises on exit).
+    return 0 if getattr(server.protocol, "_shutdown", False) else 1
 
 
 def config_file_uri(uri: str) -> bool:
