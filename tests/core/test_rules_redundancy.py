@@ -169,3 +169,19 @@ def _many_statements(n: int) -> str:
 
 def test_many_statements_time_is_linear_in_count():
     _assert_linear(_many_statements(200), _many_statements(800))
+
+
+def test_covers_agrees_with_the_regex_definition():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from iam_lsp.core.rules.redundancy import _cover_regex
+
+    text = st.text(alphabet="aAsS*?:/-.\n\u017f\u00e9", max_size=9)
+
+    @settings(max_examples=3000, deadline=None)
+    @given(text, text, st.booleans())
+    def check(a: str, b: str, fold: bool) -> None:
+        assert covers(a, b, fold) == bool(_cover_regex(a, fold).match(b))
+
+    check()

@@ -76,42 +76,48 @@ def iam_match(pattern: str, value: str) -> bool:
     """
     if not (pattern.isascii() and value.isascii()) or value.endswith("\n"):
         return wildcard_match(pattern, value)
-    return _glob(pattern.lower(), value.lower())
+    return glob_match(pattern.lower(), value.lower())
 
 
-def _glob(p: str, v: str) -> bool:
+def glob_match(p: str, v: str, star_safe: bool = False) -> bool:
+    """Whether glob `p` (* any run, ? one character) matches all of `v`, comparing characters exactly.
+
+    With `star_safe`, ? does not match a '*' of `v` (used to compare two patterns, see redundancy.covers).
+    """
     parts = p.split("*")
     if len(parts) == 1:
-        return len(p) == len(v) and _segment_at(p, v, 0)
+        return len(p) == len(v) and _segment_at(p, v, 0, star_safe)
     first, last = parts[0], parts[-1]
     end = len(v) - len(last)
-    if end < len(first) or not _segment_at(first, v, 0) or not _segment_at(last, v, end):
+    if end < len(first) or not _segment_at(first, v, 0, star_safe) or not _segment_at(last, v, end, star_safe):
         return False
     pos = len(first)
     for seg in parts[1:-1]:  # each middle segment at its leftmost place: greedy is exact for globs
         if seg:
-            pos = _find_segment(seg, v, pos, end)
+            pos = _find_segment(seg, v, pos, end, star_safe)
             if pos < 0:
                 return False
             pos += len(seg)
     return True
 
 
-def _segment_at(seg: str, v: str, i: int) -> bool:
-    """Whether `seg` (literal text and ? for any one character) matches v[i:i+len(seg)]."""
+def _segment_at(seg: str, v: str, i: int, star_safe: bool) -> bool:
+    """Whether `seg` (literal text and ? for one character) matches v[i:i+len(seg)]."""
     if "?" not in seg:
         return v.startswith(seg, i)
     if i + len(seg) > len(v):
         return False
+    if star_safe:
+        return all(v[i + k] != "*" if c == "?" else c == v[i + k] for k, c in enumerate(seg))
     return all(c == "?" or c == v[i + k] for k, c in enumerate(seg))
 
 
-def _find_segment(seg: str, v: str, start: int, end: int) -> int:
+def _find_segment(seg: str, v: str, start: int, end: int, star_safe: bool) -> int:
     """Leftmost i in [start, end - len(seg)] where `seg` matches, or -1."""
     if "?" not in seg:
         return v.find(seg, start, end)
     for i in range(start, end - len(seg) + 1):
-        if _segment_at(seg, v, i):
+        if _segment_at(seg, v, i, star_safe):
             return i
     return -1
 
@@ -143,23 +149,27 @@ class StatementFacts:
         self._grants: dict[str, bool] = {}
         self._broad: dict[tuple[str, ...], list[Item]] = {}
 
+    def _build(self) -> dict[str, list[int]]:
+        exact: dict[str, list[int]] = {}
+        for n, item in enumerate(self.actions):
+            p, head = _pattern(item.text)
+            if head is None:
+                exact.setdefault(p, []).append(n)
+            else:
+                self._wild.append((n, p, head))
+        self._exact = exact
+        return exact
+
     @property
     def exact(self) -> dict[str, list[int]]:
         """Lowered plain action names -> their positions in `actions` (indexed on first use)."""
-        if self._exact is None:
-            self._exact = {}
-            for n, item in enumerate(self.actions):
-                p, head = _pattern(item.text)
-                if head is None:
-                    self._exact.setdefault(p, []).append(n)
-                else:
-                    self._wild.append((n, p, head))
-        return self._exact
+        return self._exact if self._exact is not None else self._build()
 
     @property
     def wild(self) -> list[tuple[int, str, str]]:
         """(position, lowered pattern, literal head) of the wildcard action items."""
-        self.exact  # noqa: B018 - builds both indexes
+        if self._exact is None:
+            self._build()
         return self._wild
 
     def matching(self, action: str) -> list[Item]:
@@ -168,7 +178,7 @@ class StatementFacts:
         if found is None:
             low = action.lower()
             positions = self.exact.get(low, [])
-            wild = [n for n, p, head in self._wild if low.startswith(head) and iam_match(p, action)]
+            wild = [n for n, p, head in self.wild if low.startswith(head) and iam_match(p, action)]
             if wild:
                 positions = sorted(positions + wild)
             found = self._matches[action] = [self.actions[n] for n in positions]
