@@ -217,44 +217,55 @@ def tokens_intersect(a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int], .
 def policy_meets_format(a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int], ...]) -> bool:
     """tokens_intersect for policy tokens `a` (whose only STAR token is (ANY, STAR)) and any tokens `b`.
 
-    Runs b's automaton over a once, keeping the set of live positions in b, instead of searching the
-    product of both: a literal or '?' moves each live position on by one character, and a '*' makes
-    every position from the first live one onward live (each token of b accepts some character).
+    Runs b's automaton over a once instead of searching the product of both. The live positions of b
+    are the bits of an int: a literal or '?' of `a` moves each live position that accepts it on by one
+    (a STAR token of b stays), and a '*' makes every position from the first live one onward live
+    (each token of b accepts some character).
     """
-    classes, after, closure = _automaton(b)
-    m = len(b)
-    live = closure[0]
+    m, star, lits, any_mask, seg_mask, every = _automaton(b)
+    live = _skip_stars(1, star)
     for cls, rep in a:
         if not live:
             return False
         if rep == STAR:
-            live = range(min(live), m + 1)
+            live = ((1 << (m + 1)) - 1) & ~((live & -live) - 1)
             continue
-        step: set[int] = set()
-        for j in live:
-            if j < m:
-                bc = classes[j]
-                if (cls == bc or cls == ANY or bc == ANY or (bc == SEG and cls != "/")
-                        or (cls == SEG and bc != "/")):
-                    step.update(closure[after[j]])
-        live = step
-    return m in live
+        if cls == ANY:
+            accept = every
+        elif cls == SEG:
+            accept = every & ~lits.get("/", 0)
+        else:
+            accept = lits.get(cls, 0) | any_mask | (seg_mask if cls != "/" else 0)
+        moved = live & accept
+        live = _skip_stars(((moved & ~star) << 1) | (moved & star), star)
+    return bool(live >> m & 1)
+
+
+def _skip_stars(live: int, star: int) -> int:
+    """Close a set of positions (bits) under skipping STAR tokens, which may match nothing."""
+    while True:
+        nxt = live | ((live & star) << 1)
+        if nxt == live:
+            return live
+        live = nxt
 
 
 @lru_cache(maxsize=16384)
-def _automaton(b: tuple[tuple[str, int], ...]) -> tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[int, ...], ...]]:
-    """For tokens b: each position's class, the position after it consumes a character (a STAR token
-    stays), and each position's closure under skipping STAR tokens (which may match nothing)."""
-    m = len(b)
-    classes = tuple(cls for cls, _ in b)
-    after = tuple(j if b[j][1] == STAR else j + 1 for j in range(m))
-    closure = []
-    for j in range(m + 1):
-        k = j
-        while k < m and b[k][1] == STAR:
-            k += 1
-        closure.append(tuple(range(j, k + 1)))
-    return classes, after, tuple(closure)
+def _automaton(b: tuple[tuple[str, int], ...]) -> tuple[int, int, dict[str, int], int, int, int]:
+    """Bit masks over b's positions: STAR tokens, each literal's positions, ANY and SEG positions, all."""
+    star = any_mask = seg_mask = 0
+    lits: dict[str, int] = {}
+    for j, (cls, rep) in enumerate(b):
+        bit = 1 << j
+        if rep == STAR:
+            star |= bit
+        if cls == ANY:
+            any_mask |= bit
+        elif cls == SEG:
+            seg_mask |= bit
+        else:
+            lits[cls] = lits.get(cls, 0) | bit
+    return len(b), star, lits, any_mask, seg_mask, (1 << len(b)) - 1
 
 
 def _literal_head(tokens: tuple[tuple[str, int], ...]) -> str:
