@@ -249,3 +249,14 @@ def test_iam_match_agrees_with_the_regex_matcher():
     assert iam_match("arn:aws:iam::*:role/*", "arn:aws:iam::111122223333:role/path/z9")
     assert iam_match("IAM:Pass?ole", "iam:PassRole") and not iam_match("iam:Pass?", "iam:PassRole")
     assert iam_match("a*b*c", "axxbyyc") and not iam_match("a*b*c", "axxcyyb")
+
+
+def test_escalation_finds_the_earliest_item_whatever_the_wildcard_shape():
+    # Items with a wildcard in the service part are indexed apart from service-scoped ones; both count.
+    text = doc({**ALLOW, "Action": ["s3:GetObject", "*:CreatePolicyVersion", "i?m:PassRole", "ec2:Run*"], "Resource": "*"},
+               {**ALLOW, "Action": ["IAM:createpolicyversion"], "Resource": "*"})
+    [esc] = run(text, "IAM709")
+    assert toks(text, [esc]) == ['"*:CreatePolicyVersion"'] and "CreateNewPolicyVersion" in esc.message
+    [pr] = run(text, "IAM609")
+    assert toks(text, [pr]) == ['"i?m:PassRole"']
+    assert [text[r.span.start:r.span.end] for r in pr.related] == ['"ec2:Run*"']

@@ -548,16 +548,18 @@ class ActionIndex:
 
     def __init__(self, statements: list[Statement]) -> None:
         self.exact: dict[str, Item] = {}
-        self.wild: list[Item] = []
+        # Wildcard items by the service named in their literal head ("s3:Get*" under "s3"); items whose head
+        # stops before the colon ("s*:Get*", "*") can match any service and sit under None.
+        self.wild: dict[str | None, list[Item]] = {}
         for st in statements:
             for item in st.actions():
                 if item.text in ("*", "*:*"):
                     continue  # administrator access is reported on its own
                 if is_wild(item.text):
-                    self.wild.append(item)
+                    head = _pattern(item.text)[1] or ""
+                    self.wild.setdefault(head.split(":")[0] if ":" in head else None, []).append(item)
                 else:
                     self.exact.setdefault(item.text.lower(), item)
-
         self._found: dict[str, Item | None] = {}
 
     def find(self, action: str) -> Item | None:
@@ -566,12 +568,40 @@ class ActionIndex:
             return self._found[action]
         except KeyError:
             pass
-        hits = [i for i in self.wild if amatch(i.text, action)]
-        exact = self.exact.get(action.lower())
+        low = action.lower()
+        candidates = self.wild.get(low.split(":")[0], []) + self.wild.get(None, [])
+        hits = [i for i in candidates if amatch(i.text, action)]
+        exact = self.exact.get(low)
         if exact is not None:
             hits.append(exact)
         found = self._found[action] = min(hits, key=lambda i: i.span.start) if hits else None
         return found
+
+
+_ESCALATION = object()  # ctx.derived key: the escalation methods a document grants (IAM609 and IAM709)
+
+
+def _granted_methods(ctx: Context) -> list[tuple[str, bool, list[Item]]]:
+    """(method, whether it needs iam:PassRole, the item granting each of its actions) for every method whose
+    actions are all granted by unconstrained Allows and not removed by a blanket Deny."""
+    def compute() -> list[tuple[str, bool, list[Item]]]:
+        doc = facts(ctx)
+        if not doc.unconstrained_allows:
+            return []
+        index = doc.unconstrained_index
+        out = []
+        for method, actions in risk_data()["privilege_escalation"]["methods"].items():
+            items = []
+            for a in actions:
+                it = index.find(a)
+                if it is None or doc.denied(a):
+                    break
+                items.append(it)
+            else:
+                out.append((method, "iam:passrole" in actions, items))
+        return out
+
+    return ctx.derived(_ESCALATION, compute)
 
 
 def escalation_findings(ctx: Context, with_passrole: bool) -> list[tuple[Item, list[str], list[Item]]]:
@@ -579,28 +609,16 @@ def escalation_findings(ctx: Context, with_passrole: bool) -> list[tuple[Item, l
 
     Returns (anchor item, method names, related items). Methods with iam:PassRole belong to IAM609.
     """
-    doc = facts(ctx)
-    if not doc.unconstrained_allows:
-        return []
-    index = doc.unconstrained_index  # shared by IAM609 and IAM709
     groups: dict[tuple[int, int], tuple[Item, list[str], dict]] = {}
-    for method, actions in risk_data()["privilege_escalation"]["methods"].items():
-        if ("iam:passrole" in actions) != with_passrole:
+    for method, passrole, items in _granted_methods(ctx):
+        if passrole != with_passrole:
             continue
-        items = []
-        for a in actions:
-            it = index.find(a)
-            if it is None or denied(ctx, a):
-                break
-            items.append(it)
-        else:
-            head = items[0]
-            key = (head.span.start, head.span.end)
-            _, names, rel = groups.setdefault(key, (head, [], {}))
-            names.append(method)
-            for it in items[1:]:
-                if it.span != head.span:
-                    rel.setdefault((it.span.start, it.span.end), it)
+        head = items[0]
+        _, names, rel = groups.setdefault((head.span.start, head.span.end), (head, [], {}))
+        names.append(method)
+        for it in items[1:]:
+            if it.span != head.span:
+                rel.setdefault((it.span.start, it.span.end), it)
     return [(head, names, list(rel.values())) for head, names, rel in groups.values()]
 
 
