@@ -463,7 +463,11 @@ def _placeholder_service_formats(kb: KnowledgeBase) -> list[FormatRef]:
     return got
 
 
-def _accepting_types(kb: KnowledgeBase, parsed: ParsedArn) -> frozenset[tuple[str, str]]:
+def accepting_types(kb: KnowledgeBase, parsed: ParsedArn) -> frozenset[tuple[str, str]]:
+    """(action prefix, lowercase resource-type key) of every resource type the complete ARN can name.
+
+    The ARN's service must be named (not open); the result is cached per ARN.
+    """
     key = (id(kb), parsed.text)
     got = _ACCEPTING.get(key)
     if got is None:
@@ -485,13 +489,13 @@ def action_accepts(kb: KnowledgeBase, action: ActionInfo, arn: str) -> bool:
         return False
     if is_open(parsed.service):  # may match formats of any service: compare with each of the action's
         return any(arn_matches_format(parsed, ref.fmt) for ref in action_formats(kb, action))
-    types = _accepting_types(kb, parsed)
+    types = accepting_types(kb, parsed)
     return any((action.service, ref.name.lower()) in types for ref in action.resource_types)
 
 
 __all__ = [
     "ACCOUNT_RE", "AWS_OWNED_ACCOUNTS", "ArnField", "FormatRef", "PARTITIONS", "ParsedArn", "REGION_RE",
-    "action_accepts", "action_formats", "arn_matches_format", "candidate_formats", "field_matches",
+    "accepting_types", "action_accepts", "action_formats", "arn_matches_format", "candidate_formats", "field_matches",
     "format_tokens", "formats_by_arn_service", "formats_for_service", "is_open", "parse_arn",
     "policy_meets_format", "policy_tokens", "resource_part_matches", "split_format", "tokens_intersect",
 ]

@@ -13,7 +13,7 @@ from iam_lsp.core.arn import (
     ArnField,
     FormatRef,
     ParsedArn,
-    action_accepts,
+    accepting_types,
     candidate_formats,
     formats_for_service,
     is_open,
@@ -463,8 +463,10 @@ def _action_resource_mismatches(ctx: Context) -> list[tuple[Statement, Item, Act
                     p is None or not p.complete or p.service != p.service.lower() or is_open(p.service)
                     or not formats_for_service(ctx.kb, p.service) for p in parsed):
                 continue
+            # The resource types any listed ARN can name (every service here is named, not open).
+            types = frozenset().union(*(accepting_types(ctx.kb, p) for p in parsed))
             for item, info in _literal_actions(ctx, st):
-                if not info.resource_types or not any(action_accepts(ctx.kb, info, r.text or "") for r in resources):
+                if not any((info.service, ref.name.lower()) in types for ref in info.resource_types):
                     out.append((st, item, info))
         return out
     return ctx.derived(_MISMATCHES, compute)
