@@ -57,7 +57,7 @@ def strings(items: list[Item] | None) -> list[Item]:
     return [i for i in (items or []) if i.is_string]
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)  # the managed corpus alone has 16,500 distinct action strings
 def _pattern(pattern: str) -> tuple[str, str | None]:
     """(lowered pattern, its literal head before the first wildcard; None when it has no wildcard)."""
     p = pattern.lower()
@@ -171,6 +171,10 @@ class StatementFacts:
         if self._exact is None:
             self._build()
         return self._wild
+
+    def wild_items(self) -> list[Item]:
+        """The action items with a wildcard, in document order (rules about `*`, `svc:*` look only here)."""
+        return [self.actions[n] for n, _, _ in self.wild]
 
     def matching(self, action: str) -> list[Item]:
         """Action items that match `action`, in document order."""
@@ -346,12 +350,12 @@ def allow_statements(ctx: Context) -> list[Statement]:
 # --- broad grants -------------------------------------------------------------------------------------
 
 
-def _star_action_items(st: Statement) -> list[Item]:
-    return [i for i in st.actions() if i.text in ("*", "*:*")]
+def _star_action_items(ctx: Context, st: Statement) -> list[Item]:
+    return [i for i in facts(ctx).of(st).wild_items() if i.text in ("*", "*:*")]
 
 
-def _is_admin(st: Statement) -> bool:
-    return st.is_allow and bool(_star_action_items(st)) and (bool(star_resources(st)) or st.not_resource is not None)
+def _is_admin(ctx: Context, st: Statement) -> bool:
+    return st.is_allow and bool(_star_action_items(ctx, st)) and (bool(star_resources(st)) or st.not_resource is not None)
 
 
 @rule(
@@ -368,9 +372,9 @@ def _is_admin(st: Statement) -> bool:
 )
 def allow_all_actions(ctx: Context) -> None:
     for st in allow_statements(ctx):
-        if _is_admin(st):
+        if _is_admin(ctx, st):
             continue
-        for item in _star_action_items(st):
+        for item in _star_action_items(ctx, st):
             ctx.report(item, f"Action \"{item.text}\" in an Allow grants every action of every service: "
                              "list only the actions that are needed")
 
@@ -388,10 +392,11 @@ def allow_all_actions(ctx: Context) -> None:
     policy_types=GRANTING_TYPES, rows=(38,),
 )
 def service_wildcard(ctx: Context) -> None:
-    for st in allow_statements(ctx):
+    doc = facts(ctx)
+    for st in doc.allows:
         if st.conditions:
             continue
-        for item in st.actions():
+        for item in doc.of(st).wild_items():  # 'svc:*' has a wildcard
             svc, sep, name = item.text.partition(":")
             if sep and name == "*" and not is_wild(svc) and svc.lower() != "iam":
                 ctx.report(item, f"'{item.text}' grants every action of {svc.lower()}, including future ones: "
@@ -411,8 +416,8 @@ def service_wildcard(ctx: Context) -> None:
 )
 def administrator_access(ctx: Context) -> None:
     for st in allow_statements(ctx):
-        if _is_admin(st):
-            for item in _star_action_items(st):
+        if _is_admin(ctx, st):
+            for item in _star_action_items(ctx, st):
                 cond = " (the conditions are the only limit)" if st.conditions else ""
                 ctx.report(item, f"Action \"{item.text}\" on every resource is full administrator access{cond}: "
                                  "grant only the actions and resources that are needed")
@@ -429,8 +434,9 @@ def administrator_access(ctx: Context) -> None:
     policy_types=("identity",), rows=(40,),
 )
 def full_iam_access(ctx: Context) -> None:
-    for st in allow_statements(ctx):
-        for item in st.actions():
+    doc = facts(ctx)
+    for st in doc.allows:
+        for item in doc.of(st).wild_items():  # 'iam:*' has a wildcard
             svc, sep, name = item.text.partition(":")
             if sep and svc.lower() == "iam" and name == "*":
                 ctx.report(item, f"'{item.text}' grants every IAM action, which amounts to administrator access: "
