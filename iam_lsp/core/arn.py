@@ -405,6 +405,22 @@ def _service_format_ends(kb: KnowledgeBase, service: str) -> list[tuple[FormatRe
     return got
 
 
+_FORMATS_BY_FIRST: dict[tuple[int, str, str], list[tuple[FormatRef, str, str, str]]] = {}
+
+
+def _formats_for_head(kb: KnowledgeBase, service: str, head: str) -> list[tuple[FormatRef, str, str, str]]:
+    """The service's formats (in catalogue order) whose literal head can agree with a policy resource
+    starting with the literal `head`: those with an empty head or the same first character."""
+    if not head:
+        return _service_format_ends(kb, service)
+    key = (id(kb), service, head[0])
+    got = _FORMATS_BY_FIRST.get(key)
+    if got is None:
+        got = _FORMATS_BY_FIRST[key] = [e for e in _service_format_ends(kb, service)
+                                        if not e[2] or e[2][0] == head[0]]
+    return got
+
+
 def _ends_agree(a: str, b: str) -> bool:
     k = min(len(a), len(b))
     return a[:k] == b[:k]
@@ -420,7 +436,7 @@ def candidate_formats(kb: KnowledgeBase, arn: ParsedArn) -> list[FormatRef]:
         head, tail = _policy_ends(resource)
         tokens = policy_tokens(resource)
         # Same answer as resource_part_matches on each format, without a cache lookup per pair.
-        got = [ref for ref, fres, fhead, ftail in _service_format_ends(kb, service)
+        got = [ref for ref, fres, fhead, ftail in _formats_for_head(kb, service, head)
                if _ends_agree(head, fhead) and _ends_agree(tail, ftail)
                and policy_meets_format(tokens, format_tokens(fres))]
         if len(_CANDIDATES) > 20000:  # bound the cache in a long-running server
