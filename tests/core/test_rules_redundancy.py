@@ -185,3 +185,39 @@ def test_covers_agrees_with_the_regex_definition():
         assert covers(a, b, fold) == bool(_cover_regex(a, fold).match(b))
 
     check()
+
+
+def test_duplicate_statement_grouping_equals_comparing_every_signature():
+    # IAM900 compares full signatures only within groups sharing a cheap key; the findings must be those of
+    # comparing every statement's signature with all earlier ones.
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from iam_lsp.core.rules.redundancy import statement_signature
+
+    action = st.sampled_from(["s3:GetObject", "S3:GETOBJECT", "s3:Get*", "ec2:*", 1, None])
+    value = st.one_of(action, st.lists(action, max_size=3))
+    statement = st.fixed_dictionaries(
+        {"Effect": st.sampled_from(["Allow", "Deny", True, 1])},
+        optional={"Sid": st.sampled_from(["A", "B"]), "Action": value, "NotAction": value,
+                  "Resource": st.sampled_from(["*", ["*"], ["arn:aws:s3:::b", "*"]]),
+                  "Condition": st.sampled_from([{}, {"Bool": {"aws:SecureTransport": ["true"]}}])})
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(statement, min_size=2, max_size=6))
+    def check(statements: list[dict]) -> None:
+        text = json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=1)
+        found = [(f.span.start, f.related[0].span.start) for f in run(text, "IAM900")]
+        policy = analyze(text).policy
+        seen: dict[object, object] = {}
+        expected = []
+        for s in policy.statements:
+            sig = statement_signature(s)
+            if sig is None:
+                continue
+            first = seen.setdefault(sig, s)
+            if first is not s:
+                expected.append((s.node.start, first.node.start))
+        assert found == expected
+
+    check()

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from iam_lsp.core.context import Context
 from iam_lsp.core.findings import Edit, Fix, Related
-from iam_lsp.core.jsontree import ARRAY, Node
+from iam_lsp.core.jsontree import ARRAY, OBJECT, STRING, Node
 from iam_lsp.core.model import Item, Statement
 from iam_lsp.core.rules.base import rule
 from iam_lsp.core.rules.risk import glob_match
@@ -92,18 +92,50 @@ def statement_signature(st: Statement) -> object:
     rows=(26,), tags=_UNNECESSARY,
 )
 def duplicate_statement(ctx: Context) -> None:
-    seen: dict[object, Statement] = {}
+    # Full signatures only within groups of statements that agree on a cheap key: most documents have
+    # none, and building the signature of every statement was most of this rule's time.
+    groups: dict[object, list[Statement]] = {}
     for st in ctx.statements:
-        sig = statement_signature(st)
-        if sig is None:
+        groups.setdefault(_quick_key(st), []).append(st)
+    pairs: list[tuple[Statement, Statement]] = []
+    for group in groups.values():
+        if len(group) < 2:
             continue
-        first = seen.get(sig)
-        if first is None:
-            seen[sig] = st
-            continue
+        seen: dict[object, Statement] = {}
+        for st in group:
+            sig = statement_signature(st)
+            if sig is None:
+                continue
+            first = seen.setdefault(sig, st)
+            if first is not st:
+                pairs.append((st, first))
+    order = {id(st): n for n, st in enumerate(ctx.statements)}
+    for st, first in sorted(pairs, key=lambda pair: order[id(pair[0])]):
         ctx.report(st.node, f"{st.label().capitalize()} repeats the permissions of {first.label()}: remove it",
                    fixes=_remove_fix("Remove the duplicate statement", st.node),
                    related=[Related(first.node.span, "the first statement")])
+
+
+def _quick_key(st: Statement) -> object:
+    """A key that statements with equal signatures share: their element names (Sid aside), the Effect value
+    and the set of lowered Action strings. Read from the tree as `to_python` would (the last of duplicate
+    keys wins, members without a value are skipped)."""
+    node = st.node
+    if node.kind != OBJECT:
+        return None
+    top = {m.key: m.value for m in node.members if m.value is not None}
+    effect = top.get("Effect")
+    action = top.get("Action")
+    if action is None:
+        acts: object = None
+    elif action.kind == STRING:
+        acts = frozenset((action.value.lower(),))
+    elif action.kind == ARRAY and all(i.kind == STRING for i in action.items):
+        acts = frozenset(i.value.lower() for i in action.items)
+    else:
+        acts = "other"  # mixed or nested: compared by the full signature
+    scalar = effect is not None and effect.kind not in (OBJECT, ARRAY)
+    return frozenset(k for k in top if k != "Sid"), effect.value if scalar else None, acts
 
 
 # --- entries covered by a wildcard ------------------------------------------------------------------------
