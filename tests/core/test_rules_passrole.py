@@ -185,3 +185,22 @@ def test_passrole_rules_do_not_apply_to_scp():
     text = doc({**ALLOW, "Action": "*", "Resource": "*"})
     res = analyze(text, config=Config(select=["IAM6"]), policy_type="scp")
     assert [f for f in res.findings if f.code.startswith("IAM6")] == []
+
+
+def test_rules_sharing_the_per_document_variants_report_as_when_run_alone():
+    # IAM600-IAM605 and IAM620-IAM625 share one computed list of variants per action: running them
+    # together must give each the findings it gives alone.
+    text = doc({**ALLOW, "Action": ["iam:PassRole", "iam:Pass*", "iam:CreateServiceLinkedRole"], "Resource": "*"},
+               {**ALLOW, "NotAction": "s3:*", "Resource": "arn:aws:iam::*:role/*"},
+               {**ALLOW, "Action": "iam:*", "NotResource": "arn:aws:iam::111122223333:role/admin"},
+               {**ALLOW, "NotAction": "s3:*", "NotResource": "arn:aws:iam::111122223333:role/admin"},
+               {**ALLOW, "Action": "iam:PassRole", "Resource": "*",
+                "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}})
+    together = analyze(text, config=Config(select=["IAM6"])).findings
+    codes = sorted({f.code for f in together})
+    assert {"IAM600", "IAM601", "IAM602", "IAM604", "IAM605", "IAM620", "IAM622", "IAM624"} <= set(codes)
+    for code in codes:
+        alone = [(f.span, f.message, f.related) for f in run(text, code)]
+        assert [(f.span, f.message, f.related) for f in together if f.code == code] == alone, code
+    assert tokens(text, [f for f in together if f.code == "IAM601"]) == ['"iam:Pass*"']
+    assert tokens(text, [f for f in together if f.code == "IAM604"]) == ['"iam:*"']
