@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass, field
 
 from iam_lsp.core.config import Config
@@ -10,6 +12,7 @@ from iam_lsp.core.findings import Finding, Severity
 from iam_lsp.core.jsontree import ParseResult, parse
 from iam_lsp.core.model import Policy, build_policy
 from iam_lsp.core.policytype import Detection, PolicyType, detect
+from iam_lsp.core.rules.base import Rule
 from iam_lsp.core.text import Span
 
 # Reserved codes for analysis-level findings (not rules with examples).
@@ -43,6 +46,35 @@ def _skipped(text: str, config: Config, policy_type: PolicyType | None) -> Analy
     return Analysis(text, tree, policy, det, [f], skipped=True)
 
 
+_PLANS: dict[tuple, list] = {}
+_PLANS_LOCK = threading.Lock()
+
+
+def _plan(config: Config, ptype: PolicyType) -> list[tuple[Rule, Severity, dict]]:
+    """The rules to run for a configuration and policy type, with their severity and options.
+
+    Worked out once per distinct selection (not per document): the batch linter analyses thousands of
+    documents with one configuration, the server a few configurations.
+    """
+    from iam_lsp.core.rules import all_rules
+
+    key = (ptype, tuple(config.select), tuple(config.enable), tuple(config.disable),
+           json.dumps(config.severity, sort_keys=True, default=str),
+           json.dumps(config.options, sort_keys=True, default=str))
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = [
+            (r, config.severity_for(r.code, r.name, r.severity), config.rule_options(r.code, r.name, r.options))
+            for r in sorted(all_rules(), key=lambda r: r.late)  # stable: code order, late rules last
+            if r.applies_to(ptype) and config.rule_enabled(r.code, r.name, r.enabled_by_default)
+        ]
+        with _PLANS_LOCK:
+            if len(_PLANS) > 64:
+                _PLANS.clear()
+            _PLANS[key] = plan
+    return plan
+
+
 def analyze(
     text: str,
     path: str | None = None,
@@ -51,8 +83,6 @@ def analyze(
     tree: ParseResult | None = None,
 ) -> Analysis:
     """Parse, model, detect the policy type and run every enabled rule. Never raises on bad input."""
-    from iam_lsp.core.rules import all_rules
-
     config = config or Config()
     if len(text) > config.max_size:
         return _skipped(text, config, policy_type)
@@ -61,10 +91,8 @@ def analyze(
     policy = build_policy(tree)
     detection = detect(policy, path, policy_type, config.policy_type_globs())
     ctx = Context(text, tree, policy, detection, config, path)
-    for r in sorted(all_rules(), key=lambda r: r.late):  # stable: code order, late rules last
-        if not r.applies_to(detection.type) or not config.rule_enabled(r.code, r.name, r.enabled_by_default):
-            continue
-        ctx.begin(r)
+    for r, severity, options in _plan(config, detection.type):
+        ctx.begin(r, severity, options)
         try:
             r.check(ctx)
         except Exception as exc:  # a rule bug must not take the editor or the batch down

@@ -82,10 +82,13 @@ class Context:
     def options(self) -> dict[str, Any]:
         return self._options
 
-    def begin(self, rule: Rule) -> None:
+    def begin(self, rule: Rule, severity: Severity | None = None, options: dict[str, Any] | None = None) -> None:
+        """Start running `rule`; severity and options default to what the configuration says."""
         self.rule = rule
-        self.severity = self.config.severity_for(rule.code, rule.name, rule.severity)
-        self._options = self.config.rule_options(rule.code, rule.name, rule.options)
+        self.severity = severity if severity is not None else self.config.severity_for(
+            rule.code, rule.name, rule.severity)
+        self._options = options if options is not None else self.config.rule_options(
+            rule.code, rule.name, rule.options)
 
     def report(
         self,

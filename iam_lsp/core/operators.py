@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 
 QUALIFIERS = ("ForAllValues", "ForAnyValue")
 IF_EXISTS = "IfExists"
@@ -78,6 +79,7 @@ class ParsedOperator:
         return not head[1] or head[0] in QUALIFIERS
 
 
+@lru_cache(maxsize=4096)  # a pure function of a short string; rules ask for the same spellings all the time
 def parse_operator(raw: str) -> ParsedOperator:
     """Split an operator spelling into qualifier, base and IfExists (case-sensitive, like IAM)."""
     head, sep, rest = raw.partition(":")
