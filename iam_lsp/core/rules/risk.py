@@ -810,14 +810,51 @@ def _allowed_resources(ctx: Context, action: str) -> list[tuple[Item, Item]]:
     return out
 
 
-def _covered(granting: list[Statement], arn: str) -> bool:
+class ResourceIndex:
+    """The Resource entries of some statements, to ask whether any matches a value without trying each.
+
+    Plain entries sit in a set, wildcard entries under their literal head; a value is tried only against
+    entries whose head it starts with (ASCII text; anything else is compared with every entry, as before).
+    A bucket policy grant checked against thousands of object ARNs was quadratic.
+    """
+
+    def __init__(self, statements: list[Statement]) -> None:
+        self.everything = any(st.not_resource is not None for st in statements)
+        self.texts = [r.text for st in statements for r in st.resources()]
+        self.plain: set[str] = set()
+        self.by_head: dict[str, list[str]] = {}
+        self.other: list[str] = []  # non-ASCII entries: left to the regex
+        for t in self.texts:
+            if not t.isascii():
+                self.other.append(t)
+                continue
+            low, head = _pattern(t)
+            if head is None:
+                self.plain.add(low)
+            else:
+                self.by_head.setdefault(head, []).append(t)
+        self.head_lengths = sorted({len(h) for h in self.by_head})
+
+    def matches(self, value: str) -> bool:
+        """Whether NotResource is used or some entry matches `value` (IAM matching)."""
+        if self.everything:
+            return True
+        if not value.isascii() or value.endswith("\n"):
+            return any(iam_match(t, value) for t in self.texts)
+        low = value.lower()
+        if low in self.plain:
+            return True
+        for n in self.head_lengths:
+            if n > len(low):
+                break
+            if any(iam_match(t, value) for t in self.by_head.get(low[:n], ())):
+                return True
+        return any(iam_match(t, value) for t in self.other)
+
+
+def _covered(granting: ResourceIndex, arn: str) -> bool:
     """Whether the statements granting an object privilege cover the bucket `arn` or its objects."""
-    for st in granting:
-        if st.not_resource is not None:
-            return True
-        if any(iam_match(r.text, arn) or iam_match(r.text, arn + "/*") for r in st.resources()):
-            return True
-    return False
+    return granting.matches(arn) or granting.matches(arn + "/*")
 
 
 @rule(
@@ -835,9 +872,15 @@ def _covered(granting: list[Statement], arn: str) -> bool:
 )
 def resource_policy_escalation(ctx: Context) -> None:
     missing: dict[tuple[int, int], tuple[Item, Item, list[str]]] = {}
+    indexes: dict[str, ResourceIndex] = {}
     for bucket_priv, object_priv in risk_data()["resource_policy_escalation"]["pairs"]:
-        granting = facts(ctx).allows_granting(object_priv)
-        for act_item, res in _allowed_resources(ctx, bucket_priv):
+        allowed = _allowed_resources(ctx, bucket_priv)
+        if not allowed:
+            continue
+        granting = indexes.get(object_priv)
+        if granting is None:
+            granting = indexes[object_priv] = ResourceIndex(facts(ctx).allows_granting(object_priv))
+        for act_item, res in allowed:
             if not _covered(granting, res.text):
                 key = (act_item.span.start, res.span.start)
                 entry = missing.setdefault(key, (act_item, res, []))
