@@ -142,6 +142,12 @@ def decode(data: bytes) -> str:
 def read_text(path: str, max_chars: int) -> str:
     """Read a file for linting. Never writes. Raises FileProblem with a readable reason."""
     try:
+        # Check before opening: opening a FIFO for reading blocks until someone writes to it.
+        kind = os.stat(path).st_mode
+        if stat.S_ISDIR(kind):
+            raise FileProblem("is a directory")
+        if not stat.S_ISREG(kind):
+            raise FileProblem("not a regular file")
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             if stat.S_ISDIR(st.st_mode):
