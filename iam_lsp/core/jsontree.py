@@ -262,6 +262,7 @@ def _number_value(raw: str) -> object:
 
 # --- parsing --------------------------------------------------------------------------------------
 
+_STRINGS = frozenset(("string", "ustring"))  # a string token followed by ':' starts the next member
 _VALUE_TOKENS = frozenset(("{", "[", "string", "ustring", "number", "true", "false", "null", "word"))
 
 
@@ -295,6 +296,10 @@ def parse(text: str) -> ParseResult:
         errors.append(SyntaxIssue(msg, Span(start, end), kind))
 
     def make_scalar(kind: str, s: int, e: int) -> Node:
+        if kind == "string":
+            raw = text[s + 1:e - 1]
+            if "\\" not in raw and not _CONTROL.search(raw):  # the common case: nothing to decode
+                return Node(STRING, s, e, raw)
         if kind in ("string", "ustring"):
             terminated = kind == "string"
             node = Node(STRING, s, e)
@@ -348,9 +353,11 @@ def parse(text: str) -> ParseResult:
         stack.append(_Frame(node, "key" if tok == "{" else "value", discard))
         max_depth = max(max_depth, len(stack))
 
-    def close_top(end: int) -> None:
+    def close_top(end: int, closed: bool = False) -> None:
+        """Pop the innermost container; `closed` when its own bracket closed it."""
         frame = stack.pop()
         frame.node.end = end
+        frame.node.terminated = closed
         if frame.discard:
             if stack:
                 top = stack[-1]
@@ -358,10 +365,6 @@ def parse(text: str) -> ParseResult:
                 top.member = None
             return
         attach(frame.node)
-
-    def is_key_ahead(j: int) -> bool:
-        """A string token followed by a colon: the start of the next member."""
-        return j + 1 < n and toks[j][0] in ("string", "ustring") and toks[j + 1][0] == ":"
 
     def add_key(s: int, e: int, kind: str, top: _Frame) -> None:
         key_node = make_scalar(kind if kind != "word" else "string", s, e) if kind != "word" else Node(STRING, s, e, text[s:e])
@@ -409,7 +412,7 @@ def parse(text: str) -> ParseResult:
                 elif tok == "}":
                     if top.after_comma >= 0:
                         err("Trailing comma", top.after_comma, top.after_comma + 1, "trailing-comma")
-                    close_top(e)
+                    close_top(e, True)
                 elif tok == ",":
                     err("Unexpected comma: expected a property name", s, e)
                 elif tok == "]":
@@ -434,8 +437,8 @@ def parse(text: str) -> ParseResult:
                         top.after_comma = s
                     elif tok == "}":
                         top.member = None
-                        close_top(e)
-                    elif tok in _VALUE_TOKENS and not is_key_ahead(i):
+                        close_top(e, True)
+                    elif tok in _VALUE_TOKENS and not (tok in _STRINGS and i + 1 < n and toks[i + 1][0] == ":"):
                         top.state = "value"
                         continue
                     else:
@@ -443,7 +446,7 @@ def parse(text: str) -> ParseResult:
                         top.member = None
                         continue
             elif st == "value":
-                if tok in _VALUE_TOKENS and not is_key_ahead(i):
+                if tok in _VALUE_TOKENS and not (tok in _STRINGS and i + 1 < n and toks[i + 1][0] == ":"):
                     if tok in ("{", "["):
                         open_container(tok, s)
                     else:
@@ -456,7 +459,7 @@ def parse(text: str) -> ParseResult:
                         top.state = "key"
                         top.after_comma = s
                     elif tok == "}":
-                        close_top(e)
+                        close_top(e, True)
                     elif tok == "]":
                         err("Expected '}' to close the object, found ']'", s, e)
                         close_top(s)
@@ -469,7 +472,7 @@ def parse(text: str) -> ParseResult:
                     top.state = "key"
                     top.after_comma = s
                 elif tok == "}":
-                    close_top(e)
+                    close_top(e, True)
                 elif tok == "]":
                     err("Expected '}' to close the object, found ']'", s, e)
                     close_top(s)
@@ -491,7 +494,7 @@ def parse(text: str) -> ParseResult:
                 elif tok == "]":
                     if top.after_comma >= 0:
                         err("Trailing comma", top.after_comma, top.after_comma + 1, "trailing-comma")
-                    close_top(e)
+                    close_top(e, True)
                 elif tok == ",":
                     err("Expected a value before ','", s, e)
                 elif tok == "}":
@@ -505,7 +508,7 @@ def parse(text: str) -> ParseResult:
                     top.state = "value"
                     top.after_comma = s
                 elif tok == "]":
-                    close_top(e)
+                    close_top(e, True)
                 elif tok == "}":
                     err("Expected ']' to close the array, found '}'", s, e)
                     close_top(s)
@@ -535,21 +538,7 @@ def parse(text: str) -> ParseResult:
         pass
     result.root = root
     result.max_depth = max_depth
-    # Unclosed containers keep terminated=False; closed ones are terminated.
-    _mark_terminated(root, text)
     return result
-
-
-def _mark_terminated(root: Node | None, text: str) -> None:
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if node.kind == OBJECT:
-            node.terminated = node.end > node.start and text[node.end - 1 : node.end] == "}"
-            stack.extend(m.value for m in node.members if m.value is not None)
-        elif node.kind == ARRAY:
-            node.terminated = node.end > node.start and text[node.end - 1 : node.end] == "]"
-            stack.extend(node.items)
 
 
 def _attach_offset_map(node: Node, text: str) -> None:
