@@ -427,21 +427,20 @@ def arn_unsupported_in_resource_policy(ctx: Context) -> None:
 
 
 def _literal_actions(ctx: Context, st: Statement) -> list[tuple[Item, ActionInfo]]:
-    """The statement's Action items without wildcards that the catalogue knows (once per document)."""
-    def compute() -> dict[int, list[tuple[Item, ActionInfo]]]:
-        out: dict[int, list[tuple[Item, ActionInfo]]] = {}
-        for s in ctx.statements:
-            found = out[id(s)] = []
-            for item in s.actions():
-                text = item.text or ""
-                parts = split_action(text)
-                if not parts or "*" in text or "?" in text:
-                    continue
-                info = ctx.kb.action(*parts)
-                if info is not None:
-                    found.append((item, info))
-        return out
-    return ctx.derived(_LITERAL_ACTIONS, compute).get(id(st), [])
+    """The statement's Action items without wildcards that the catalogue knows (once per statement)."""
+    memo: dict[int, list[tuple[Item, ActionInfo]]] = ctx.derived(_LITERAL_ACTIONS, dict)
+    found = memo.get(id(st))
+    if found is None:
+        found = memo[id(st)] = []
+        for item in st.actions():
+            text = item.text or ""
+            parts = split_action(text)
+            if not parts or "*" in text or "?" in text:
+                continue
+            info = ctx.kb.action(*parts)
+            if info is not None:
+                found.append((item, info))
+    return found
 
 
 _MISMATCHES = object()
