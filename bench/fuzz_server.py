@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import time
@@ -127,8 +128,9 @@ def safe_edit(text: str, edit: tuple[int, int, str]) -> tuple[int, int, str]:
 
 
 class Session:
-    def __init__(self, stats: Stats, pull: bool, timeout: float) -> None:
+    def __init__(self, stats: Stats, pull: bool, timeout: float, progress: int = 0) -> None:
         self.stats = stats
+        self.progress = progress  # print the running figures every this many edits (0: never)
         self.pull = pull
         self.timeout = timeout
         self.client = LanguageClient("iam-lsp-fuzz", "1")
@@ -248,6 +250,8 @@ class Session:
                 text_document=t.VersionedTextDocumentIdentifier(uri=uri, version=version),
                 content_changes=[t.TextDocumentContentChangePartial(range=rng_, text=new)]))
             self.stats.edits += 1
+            if self.progress and self.stats.edits % self.progress == 0:
+                print(f"[{os.getpid()}] {self.stats.summary()}", flush=True)
             await self.probe(uri, text, rng)
             await self.check_version(uri, text, version, path)
         self.client.text_document_did_close(t.DidCloseTextDocumentParams(t.TextDocumentIdentifier(uri)))
@@ -269,12 +273,12 @@ class Session:
                 self.check_range(text, starts, edit.range, f"completion {item.label!r}")
 
 
-async def run_worker(edits: int, seed: int, timeout: float, policies: list[str]) -> Stats:
+async def run_worker(edits: int, seed: int, timeout: float, policies: list[str], progress: int = 0) -> Stats:
     rng = random.Random(seed)
     stats = Stats()
     session_no = 0
     while stats.edits < edits:
-        session = Session(stats, pull=session_no % 2 == 1, timeout=timeout)
+        session = Session(stats, pull=session_no % 2 == 1, timeout=timeout, progress=progress)
         session_no += 1
         try:
             await session.start()
@@ -288,13 +292,15 @@ async def run_worker(edits: int, seed: int, timeout: float, policies: list[str])
     return stats
 
 
-def _worker(args: tuple[int, int, float, int]) -> Stats:
-    edits, seed, timeout, max_chars = args
-    return asyncio.run(run_worker(edits, seed, timeout, sample_policies(200, seed=seed, max_chars=max_chars)))
+def _worker(args: tuple[int, int, float, int, int]) -> Stats:
+    edits, seed, timeout, max_chars, progress = args
+    policies = sample_policies(200, seed=seed, max_chars=max_chars)
+    return asyncio.run(run_worker(edits, seed, timeout, policies, progress))
 
 
-def fuzz(edits: int, seed: int, workers: int = 1, timeout: float = 10.0, max_chars: int = 1500) -> Stats:
-    jobs = [(edits // workers + (1 if i < edits % workers else 0), seed * 1000 + i, timeout, max_chars)
+def fuzz(edits: int, seed: int, workers: int = 1, timeout: float = 10.0, max_chars: int = 1500,
+         progress: int = 0) -> Stats:
+    jobs = [(edits // workers + (1 if i < edits % workers else 0), seed * 1000 + i, timeout, max_chars, progress)
             for i in range(workers)]
     total = Stats()
     if workers == 1:
@@ -315,9 +321,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=10.0, help="seconds before a request counts as a hang")
     ap.add_argument("--max-chars", type=int, default=1500, help="largest corpus policy to start from")
+    ap.add_argument("--progress", type=int, default=5000, help="print running figures every N edits per worker")
     args = ap.parse_args(argv)
     t0 = time.time()
-    stats = fuzz(args.edits, args.seed, args.workers, args.timeout, args.max_chars)
+    stats = fuzz(args.edits, args.seed, args.workers, args.timeout, args.max_chars, args.progress)
     print(stats.summary() + f" seconds={time.time() - t0:.0f}")
     for p in stats.problems:
         print("  " + p)
