@@ -416,6 +416,8 @@ def _formats_for_head(kb: KnowledgeBase, service: str, head: str) -> list[tuple[
     key = (id(kb), service, head[0])
     got = _FORMATS_BY_FIRST.get(key)
     if got is None:
+        if len(_FORMATS_BY_FIRST) > 20000:  # first characters come from documents: bound the cache
+            _FORMATS_BY_FIRST.clear()
         got = _FORMATS_BY_FIRST[key] = [e for e in _service_format_ends(kb, service)
                                         if not e[2] or e[2][0] == head[0]]
     return got
