@@ -358,32 +358,56 @@ def _parsed_format(fmt: str) -> ParsedArn:
     return p
 
 
-_FORMAT_INDEX: dict[int, dict[str, list[FormatRef]]] = {}
 
 
-def formats_by_arn_service(kb: KnowledgeBase) -> dict[str, list[FormatRef]]:
-    """Every resource-type format, keyed by the lowercase service segment of its ARN (built once).
+def _arn_service_prefixes(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """ARN service segment -> the action prefixes whose resource types use it (built once, cheaply).
 
     The ARN service is not always the action prefix (Service Catalog ARNs say `catalog`), and one
     ARN service can have formats under several prefixes (`iam` roles are listed by iam and sts).
+    Only string splitting here: the formats themselves are parsed per ARN service, on demand.
     """
-    got = _FORMAT_INDEX.get(id(kb))
+    got = _ARN_SERVICE_PREFIXES.get(id(kb))
     if got is not None:
         return got
-    index: dict[str, list[FormatRef]] = {}
+    index: dict[str, list[str]] = {}
     for svc in kb.services():
         for rt in kb.resource_types(svc).values():
             for fmt in split_format(rt.arn):
-                p = parse_arn(fmt)
-                if p is None or not p.complete:
-                    continue
-                index.setdefault(p.service.lower(), []).append(FormatRef(rt, fmt))
-    _FORMAT_INDEX[id(kb)] = index
+                fields = fmt.split(":", 3)
+                if len(fields) > 2:
+                    owners = index.setdefault(fields[2].lower(), [])
+                    if not owners or owners[-1] != svc:
+                        owners.append(svc)
+    _ARN_SERVICE_PREFIXES[id(kb)] = index
     return index
 
 
+_ARN_SERVICE_PREFIXES: dict[int, dict[str, list[str]]] = {}
+_FORMATS_FOR: dict[tuple[int, str], list[FormatRef]] = {}
+
+
 def formats_for_service(kb: KnowledgeBase, service: str) -> list[FormatRef]:
-    return formats_by_arn_service(kb).get(service.lower(), [])
+    """Every resource-type format whose ARN names `service` (parsed on first use, then cached)."""
+    lower = service.lower()
+    key = (id(kb), lower)
+    got = _FORMATS_FOR.get(key)
+    if got is not None:
+        return got
+    out: list[FormatRef] = []
+    for prefix in _arn_service_prefixes(kb).get(lower, ()):
+        for rt in kb.resource_types(prefix).values():
+            for fmt in split_format(rt.arn):
+                p = parse_arn(fmt)
+                if p is not None and p.complete and p.service.lower() == lower:
+                    out.append(FormatRef(rt, fmt))
+    _FORMATS_FOR[key] = out
+    return out
+
+
+def formats_by_arn_service(kb: KnowledgeBase) -> dict[str, list[FormatRef]]:
+    """Every resource-type format, keyed by the lowercase service segment of its ARN."""
+    return {svc: refs for svc in _arn_service_prefixes(kb) if (refs := formats_for_service(kb, svc))}
 
 
 _CANDIDATES: dict[tuple[int, str, str], list[FormatRef]] = {}
@@ -477,7 +501,7 @@ def _placeholder_service_formats(kb: KnowledgeBase) -> list[FormatRef]:
     got = _PLACEHOLDER_SERVICE.get(id(kb))
     if got is None:
         got = _PLACEHOLDER_SERVICE[id(kb)] = [
-            ref for key, refs in formats_by_arn_service(kb).items() if key.startswith("${") for ref in refs]
+            ref for key in _arn_service_prefixes(kb) if key.startswith("${") for ref in formats_for_service(kb, key)]
     return got
 
 
