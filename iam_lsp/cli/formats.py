@@ -129,7 +129,7 @@ def render_json(reports: list[FileReport], summary: Summary) -> str:
         "summary": {"files": summary.files, "filesWithFindings": summary.files_with_findings,
                     **summary.counts, "suppressed": summary.suppressed, "skipped": summary.skipped, "unreadable": len(summary.errors)},
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return json.dumps(doc, separators=(",", ":")) + "\n"  # compact: the C encoder (indent is pure Python)
 
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.SECURITY: "error", Severity.WARNING: "warning",
@@ -201,7 +201,7 @@ def render_sarif(reports: list[FileReport], summary: Summary) -> str:
                              "toolExecutionNotifications": notifications}],
         }],
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return json.dumps(doc, separators=(",", ":")) + "\n"  # compact: the C encoder (indent is pure Python)
 
 
 def _gh_escape(s: str, prop: bool = False) -> str:
