@@ -49,8 +49,9 @@ class Stats:
     problems: list[str] = field(default_factory=list)
 
     def note(self, kind: str, msg: str) -> None:
-        setattr(self, kind, getattr(self, kind) + 1)
-        if len(self.problems) < MAX_PROBLEMS:
+        count = getattr(self, kind) + 1
+        setattr(self, kind, count)
+        if count <= 5 and len(self.problems) < MAX_PROBLEMS:  # a few of each kind, so rare ones show
             self.problems.append(f"{kind}: {msg}")
 
     def merge(self, other: Stats) -> None:
