@@ -469,3 +469,13 @@ def test_type_mismatch_on_string_keys_is_a_warning():
     assert f.severity.value == "warning"
     (g,) = found(policy({"NumericLessThan": {"aws:CurrentTime": "5"}}), "IAM508")
     assert g.severity.value == "error"
+
+
+def test_role_session_keys_with_a_service_prefix_apply_to_every_action():
+    """glue:RoleAssumedBy and lambda:SourceFunctionArn are global role-session keys, not glue/lambda keys."""
+    from iam_lsp.core.analyze import analyze
+
+    text = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", '
+            '"Resource": "*", "Condition": {"StringEquals": {"glue:RoleAssumedBy": "glue.amazonaws.com"}, '
+            '"ArnLike": {"lambda:SourceFunctionArn": "arn:aws:lambda:*:111122223333:function:f"}}}]}')
+    assert not [f for f in analyze(text).findings if f.code == "IAM533"]

@@ -191,11 +191,13 @@ def _concrete_actions(st: Statement) -> list[str] | None:
 
 @rule(
     "IAM533", "condition-key-unsupported-by-actions", "Condition key not supported by the listed actions",
-    "warning",
+    "suggestion",
     """
     Service condition keys are set only for the actions that support them. When none of the
     statement's actions supports a key, the key is absent from every request: the condition never
     matches (or, with IfExists, is ignored). Move the key to a statement with supporting actions.
+    A suggestion, not an error: the catalogue's action-to-key lists have gaps (AWS's own policies
+    use aws-marketplace:ProductId with Subscribe), so check the service's documentation.
     """,
     bad=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
             '"Condition": {"StringLike": {"s3:prefix": "home/*"}}}'),
@@ -210,8 +212,11 @@ def unsupported_by_actions(ctx: Context) -> None:
             continue
         for c in st.conditions:
             svc = _key_service(c.key)
-            if svc is None or ctx.kb.condition_key(c.key) is None or svc in ("sts",):
-                continue  # global keys apply everywhere; sts holds federation claims
+            info = ctx.kb.condition_key(c.key) if svc is not None else None
+            if info is None or info.is_global or svc in ("sts",):
+                # Global keys apply everywhere, including the role-session keys that carry a service
+                # prefix (glue:RoleAssumedBy, lambda:SourceFunctionArn...); sts holds federation claims.
+                continue
             support = [_action_supports(ctx.kb, a, c.key) for a in actions]
             if None in support or any(support):
                 continue
