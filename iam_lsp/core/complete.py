@@ -295,7 +295,8 @@ def _complete_condition_keys(b: _Builder, loc: Location, tree: ParseResult, oper
         for k in sorted(info.all_condition_keys(), key=str.lower):
             add(k, "1")
     for info in kb.global_condition_keys():
-        add(info.key, "2", info)
+        if not info.deprecated:  # aws:ARN is never in the request context: do not offer it
+            add(info.key, "2", info)
     qualified = parse_operator(operator).qualifier is not None
     for group, info, key in ranked:
         multivalued = info is not None and info.multivalued

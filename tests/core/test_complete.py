@@ -262,3 +262,9 @@ def test_completion_is_fast_on_a_6kb_document():
     assert ordered(res.items)[0] == "iam:PassedToService"
     times.sort()
     assert times[int(len(times) * 0.99) - 1] < 0.05  # target 10 ms; generous bound against slow CI
+
+
+def test_deprecated_condition_keys_are_not_offered():
+    text = '{"Statement": [{"Action": "iam:PassRole", "Condition": {"StringEquals": {"'
+    labels = [c.label for c in complete_at(text, len(text)).items]
+    assert "aws:ARN" not in labels and "aws:PrincipalArn" in labels
