@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from lsprotocol import types as t
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument, Workspace
@@ -89,6 +90,14 @@ class IamLanguageServer(LanguageServer):
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="iam-lsp-analysis")
         self._config_files: dict[str, tuple[float, Config]] = {}
         self._config_for_dir: dict[str, Path | None] = {}
+
+    def report_server_error(self, error: Exception, source) -> None:
+        """A body that is not JSON gets JSON-RPC's Parse error (id null) instead of an editor pop-up."""
+        if isinstance(error, (ValueError, UnicodeDecodeError)) and not isinstance(error, JsonRpcException):
+            self.protocol._send_response(None, error=t.ResponseError(  # type: ignore[arg-type]
+                code=-32700, message=f"Parse error: {error}"))
+            return
+        super().report_server_error(error, source)
 
     # --- capabilities -------------------------------------------------------------------------
 

@@ -201,3 +201,13 @@ def test_cli_serve_speaks_the_same_protocol():
         assert s.call("iam/nope")["error"]["code"] == METHOD_NOT_FOUND
     finally:
         assert s.close() == 0
+
+
+def test_a_body_that_is_not_json_gets_a_parse_error(server):
+    server.initialize()
+    server.open(URI)
+    server.write(b"Content-Length: 12\r\n\r\nthis is junk")
+    alive(server)
+    errors = [m for m in server.seen if "error" in m and m.get("id") is None]
+    assert errors and errors[0]["error"]["code"] == PARSE_ERROR, server.seen
+    assert not [m for m in server.seen if m.get("method") == "window/showMessage"], "garbage popped up a message"
