@@ -70,6 +70,16 @@ def _lint_chunk(paths: list[str], config: Config, policy_type: PolicyType | None
     return out
 
 
+def _collect(result: FileReport | tuple[str, str] | None, reports: list[FileReport], summary: Summary) -> None:
+    """File a result: a report, a per-file problem (path, reason), or None for JSON that is no policy."""
+    if result is None:
+        summary.skipped += 1
+    elif isinstance(result, FileReport):
+        reports.append(result)
+    else:
+        summary.errors.append(result)
+
+
 def run_lint(args: argparse.Namespace) -> int:
     from iam_lsp.cli.main import config_for
 
@@ -104,21 +114,10 @@ def run_lint(args: argparse.Namespace) -> int:
             n = len(chunks)
             for result in pool.map(_lint_chunk, chunks, [config] * n, [policy_type] * n, [only] * n):
                 for r in result:
-                    if r is None:
-                        summary.skipped += 1
-                    elif isinstance(r, FileReport):
-                        reports.append(r)
-                    else:
-                        summary.errors.append(r)
+                    _collect(r, reports, summary)
     else:
         for path in file_targets:
-            r = _lint_path(path, config, policy_type, only)
-            if r is None:
-                summary.skipped += 1
-            elif isinstance(r, FileReport):
-                reports.append(r)
-            else:
-                summary.errors.append(r)
+            _collect(_lint_path(path, config, policy_type, only), reports, summary)
 
     if not targets and not summary.errors:
         print("iam-lsp: no files to lint (folders are searched for *.json; see --include)", file=sys.stderr)
