@@ -47,6 +47,12 @@ class Fix:
     edits: tuple[Edit, ...]
     preferred: bool = True
 
+    def apply(self, text: str) -> str:
+        """The text with this fix's edits made (non-overlapping edits, applied last to first)."""
+        for e in sorted(self.edits, key=lambda e: e.span.start, reverse=True):
+            text = text[:e.span.start] + e.new_text + text[e.span.end:]
+        return text
+
 
 @dataclass(frozen=True, slots=True)
 class Related:

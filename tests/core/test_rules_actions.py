@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from policy_helpers import spans
+
 from iam_lsp.core.analyze import analyze
 from iam_lsp.core.config import Config
 from iam_lsp.core.policytype import PolicyType
@@ -19,14 +21,6 @@ def run(text, code, policy_type=None):
     return [f for f in res.findings if f.code == code]
 
 
-def spans(text, findings):
-    return [text[f.span.start:f.span.end] for f in findings]
-
-
-def apply(text, fix):
-    for e in sorted(fix.edits, key=lambda e: -e.span.start):
-        text = text[:e.span.start] + e.new_text + text[e.span.end:]
-    return text
 
 
 def test_syntax_points_at_value():
@@ -37,7 +31,7 @@ def test_syntax_points_at_value():
 def test_syntax_fix_strips_spaces():
     t = doc(" s3:GetObject ")
     (f,) = run(t, "IAM101")
-    assert json.loads(apply(t, f.fixes[0]))["Statement"][0]["Action"] == "s3:GetObject"
+    assert json.loads(f.fixes[0].apply(t))["Statement"][0]["Action"] == "s3:GetObject"
 
 
 def test_unknown_service_points_at_prefix_with_fix():
@@ -45,7 +39,7 @@ def test_unknown_service_points_at_prefix_with_fix():
     (f,) = run(t, "IAM102")
     assert t[f.span.start:f.span.end] == "s33"
     assert "Did you mean 's3'" in f.message
-    assert '"s3:GetObject"' in apply(t, f.fixes[0])
+    assert '"s3:GetObject"' in f.fixes[0].apply(t)
 
 
 def test_unknown_service_in_notaction_and_single_object_statement():
@@ -61,7 +55,7 @@ def test_unknown_action_points_at_name_with_fix():
     (f,) = run(t, "IAM103")
     assert t[f.span.start:f.span.end] == "PassRoles"
     assert "iam:PassRole" in f.message
-    assert json.loads(apply(t, f.fixes[0]))["Statement"][0]["Action"] == "iam:PassRole"
+    assert json.loads(f.fixes[0].apply(t))["Statement"][0]["Action"] == "iam:PassRole"
 
 
 def test_action_names_are_case_insensitive():

@@ -22,17 +22,12 @@ def findings(text, code):
     return [f for f in analyze(text, config=Config(select=[code])).findings if f.code == code]
 
 
-def apply(text, fix):
-    for e in sorted(fix.edits, key=lambda e: -e.span.start):
-        text = text[:e.span.start] + e.new_text + text[e.span.end:]
-    return text
-
 
 def test_prefix():
     t = doc(["*", "arn:aws:s3:::b/*", "b/*", "ARN:aws:s3:::b"])
     assert hits(t, "IAM201") == ['"b/*"', '"ARN:aws:s3:::b"']
     (f,) = [f for f in findings(t, "IAM201") if f.fixes]
-    assert "arn:aws:s3:::b" in json.loads(apply(t, f.fixes[0]))["Statement"][0]["Resource"]
+    assert "arn:aws:s3:::b" in json.loads(f.fixes[0].apply(t))["Statement"][0]["Resource"]
 
 
 def test_missing_fields_also_for_not_resource():
@@ -46,14 +41,14 @@ def test_partition():
     assert hits(t, "IAM203") == ["amazon"]
     t = doc("arn:aws-us-gvo:s3:::b/*")
     (f,) = findings(t, "IAM203")
-    assert "aws-us-gov" in apply(t, f.fixes[0])
+    assert "aws-us-gov" in f.fixes[0].apply(t)
 
 
 def test_service_case_with_fix():
     t = doc("arn:aws:S3:::b/*")
     (f,) = findings(t, "IAM204")
     assert t[f.span.start:f.span.end] == "S3"
-    assert "arn:aws:s3:::b/*" in apply(t, f.fixes[0])
+    assert "arn:aws:s3:::b/*" in f.fixes[0].apply(t)
 
 
 def test_unknown_service_but_arn_names_that_differ_from_prefixes_are_known():
@@ -75,7 +70,7 @@ def test_region_not_allowed_for_global_resources():
              "arn:aws:iam:*:111122223333:role/z"], action="iam:PassRole")
     assert hits(t, "IAM207") == ["us-east-1", "us-east-1"]
     f = findings(t, "IAM207")[0]
-    assert "arn:aws:iam::111122223333:role/x" in apply(t, f.fixes[0])
+    assert "arn:aws:iam::111122223333:role/x" in f.fixes[0].apply(t)
 
 
 def test_region_missing():
@@ -83,7 +78,7 @@ def test_region_missing():
             action="sqs:SendMessage")
     assert hits(t, "IAM208") == ["::"]
     (f,) = findings(t, "IAM208")
-    assert "arn:aws:sqs:*:111122223333:q" in apply(t, f.fixes[0])
+    assert "arn:aws:sqs:*:111122223333:q" in f.fixes[0].apply(t)
 
 
 def test_account_syntax():
@@ -92,7 +87,7 @@ def test_account_syntax():
             action="iam:PassRole")
     assert hits(t, "IAM209") == ["11112222333", "1111-2222-3333"]
     f = findings(t, "IAM209")[1]
-    assert "arn:aws:iam::111122223333:role/x" in apply(t, f.fixes[0])
+    assert "arn:aws:iam::111122223333:role/x" in f.fixes[0].apply(t)
 
 
 def test_account_not_allowed_on_s3_buckets():
@@ -160,7 +155,7 @@ def test_effectively_star():
     t = doc(["arn:aws:*:*:*:*", "arn:*:*:*:*:*", "arn:aws:s3:::*", "arn:aws:ec2:*:*:*"])
     assert hits(t, "IAM217") == ['"arn:aws:*:*:*:*"', '"arn:*:*:*:*:*"']
     f = findings(t, "IAM217")[1]
-    assert json.loads(apply(t, f.fixes[0]))["Statement"][0]["Resource"][1] == "*"
+    assert json.loads(f.fixes[0].apply(t))["Statement"][0]["Resource"][1] == "*"
 
 
 def test_not_resource_with_allow_and_deny_star():

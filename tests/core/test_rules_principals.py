@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from policy_helpers import doc, spans
+
 from iam_lsp.core.analyze import analyze
 from iam_lsp.core.config import Config
 from iam_lsp.core.findings import Severity
@@ -17,18 +19,7 @@ def run(text: str, code: str, ptype: str | None = None, options: dict | None = N
     return [f for f in a.findings if f.code == code]
 
 
-def spans(text: str, findings) -> list[str]:
-    return [text[f.span.start:f.span.end] for f in findings]
 
-
-def apply(text: str, fix) -> str:
-    for e in sorted(fix.edits, key=lambda e: e.span.start, reverse=True):
-        text = text[:e.span.start] + e.new_text + text[e.span.end:]
-    return text
-
-
-def doc(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
 
 
 BUCKET = "arn:aws:s3:::example-bucket/*"
@@ -38,7 +29,7 @@ def test_iam300_principal_in_identity_policy_and_fix():
     text = doc({"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "s3:GetObject", "Resource": "*"})
     fs = run(text, "IAM300", "identity")
     assert spans(text, fs) == ['"Principal"']
-    fixed = apply(text, fs[0].fixes[0])
+    fixed = fs[0].fixes[0].apply(text)
     assert "Principal" not in fixed and json.loads(fixed)["Statement"][0]["Action"] == "s3:GetObject"
     assert run(fixed, "IAM300", "identity") == []
 
@@ -51,7 +42,7 @@ def test_iam300_scp_and_not_principal():
 
 def test_iam300_fix_when_principal_is_first_member():
     text = '{"Statement": {"Principal": "*", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}}'
-    fixed = apply(text, run(text, "IAM300", "identity")[0].fixes[0])
+    fixed = run(text, "IAM300", "identity")[0].fixes[0].apply(text)
     assert json.loads(fixed) == {"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}
 
 
@@ -75,21 +66,21 @@ def test_iam302_key_case_fix_and_unknown_key():
     fs = run(text, "IAM302", "trust")
     assert spans(text, fs) == ['"service"', '"User"']
     assert "'Service'" in fs[0].message and not fs[1].fixes
-    assert '"Service": "ec2.amazonaws.com"' in apply(text, fs[0].fixes[0])
+    assert '"Service": "ec2.amazonaws.com"' in fs[0].fixes[0].apply(text)
 
 
 def test_iam303_bare_arn_string_wrapped():
     text = doc({"Effect": "Allow", "Principal": "arn:aws:iam::123456789012:role/Admin", "Action": "sts:AssumeRole"})
     fs = run(text, "IAM303", "trust")
     assert spans(text, fs) == ['"arn:aws:iam::123456789012:role/Admin"']
-    fixed = json.loads(apply(text, fs[0].fixes[0]))
+    fixed = json.loads(fs[0].fixes[0].apply(text))
     assert fixed["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:role/Admin"}
 
 
 def test_iam303_service_string_and_shapes():
     text = doc({"Effect": "Allow", "Principal": "ec2.amazonaws.com", "Action": "sts:AssumeRole"})
     fs = run(text, "IAM303", "trust")
-    assert json.loads(apply(text, fs[0].fixes[0]))["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    assert json.loads(fs[0].fixes[0].apply(text))["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
     text = doc({"Effect": "Allow", "Principal": {}, "Action": "sts:AssumeRole"},
                {"Effect": "Allow", "Principal": ["*"], "Action": "sts:AssumeRole"},
                {"Effect": "Allow", "Principal": {"AWS": [5, "123456789012"], "Service": []}, "Action": "sts:AssumeRole"})
@@ -115,7 +106,7 @@ def test_iam304_service_under_aws_key_fix():
     text = doc({"Effect": "Allow", "Principal": {"AWS": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
     fs = run(text, "IAM304", "trust")
     assert spans(text, fs) == ['"ec2.amazonaws.com"'] and '"Service"' in fs[0].message
-    assert json.loads(apply(text, fs[0].fixes[0]))["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    assert json.loads(fs[0].fixes[0].apply(text))["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
     two = doc({"Effect": "Allow", "Principal": {"AWS": ["ec2.amazonaws.com", "123456789012"]},
                "Action": "sts:AssumeRole"})
     assert run(two, "IAM304", "trust")[0].fixes == ()
@@ -179,7 +170,7 @@ def test_iam310_carve_outs():
     fs = run(text, "IAM310", "resource")
     assert spans(text, fs) == ['"*"', '"arn:aws:iam::*:role/Admin*"']
     assert "ArnNotLike" in fs[1].message
-    fixed = apply(text, fs[1].fixes[0])
+    fixed = fs[1].fixes[0].apply(text)
     assert '"ArnNotLikeIfExists"' in fixed
     variables = doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": BUCKET,
                      "Condition": {"StringNotEquals": {"aws:PrincipalArn": "${aws:PrincipalArn}*"}}})
@@ -235,7 +226,7 @@ def test_iam315_unknown_service_principal_levels():
                                '"ec2"']
     typo, unknown, upper, bare = fs
     assert typo.severity == Severity.WARNING and "Did you mean 'lambda.amazonaws.com'" in typo.message
-    assert '"lambda.amazonaws.com"' in apply(text, typo.fixes[0])
+    assert '"lambda.amazonaws.com"' in typo.fixes[0].apply(text)
     assert unknown.severity == Severity.SUGGESTION and not unknown.fixes
     assert upper.fixes[0].edits[0].new_text == '"ec2.amazonaws.com"'
     assert "<service>.amazonaws.com" in bare.message and bare.fixes[0].edits[0].new_text == '"ec2.amazonaws.com"'

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
+
+from policy_helpers import doc
 
 from iam_lsp.core.analyze import analyze
 from iam_lsp.core.config import Config
 from iam_lsp.core.findings import Severity
 from iam_lsp.core.rules.risk import risk_data
-
-
-def doc(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
 
 
 def run(text: str, code: str, ptype=None):

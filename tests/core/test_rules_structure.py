@@ -16,11 +16,6 @@ def spans(text: str, code: str, ptype: str | None = None) -> list[str]:
     return [text[f.span.start:f.span.end] for f in run(text, code, ptype)]
 
 
-def apply(text: str, fix) -> str:
-    for e in sorted(fix.edits, key=lambda e: e.span.start, reverse=True):
-        text = text[:e.span.start] + e.new_text + text[e.span.end:]
-    return text
-
 
 OK = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
 
@@ -35,7 +30,7 @@ def test_unsupported_character_points_at_the_run_and_offers_plain_text():
     found = run(text, "IAM012")
     assert [text[f.span.start:f.span.end] for f in found] == ["\u201c", "\u201d"]
     assert "U+201C" in found[0].message
-    assert apply(text, found[0].fixes[0])[found[0].span.start] == '"'
+    assert found[0].fixes[0].apply(text)[found[0].span.start] == '"'
 
 
 def test_unsupported_character_latin1_is_fine_but_cjk_is_not():
@@ -68,7 +63,7 @@ def test_unknown_element_case_typo_gets_a_preferred_fix():
     assert [text[f.span.start:f.span.end] for f in found] == ['"effect"']
     assert "Did you mean 'Effect'" in found[0].message
     fix = found[0].fixes[0]
-    assert fix.preferred and apply(text, fix) == OK
+    assert fix.preferred and fix.apply(text) == OK
 
 
 def test_unknown_element_close_match_and_top_level_statement_key():
@@ -83,7 +78,7 @@ def test_id_in_identity_policy_but_not_in_resource_policy():
     text = '{"Version": "2012-10-17", "Id": "x", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
     found = run(text, "IAM015")
     assert [text[f.span.start:f.span.end] for f in found] == ['"Id"']
-    assert apply(text, found[0].fixes[0]) == OK
+    assert found[0].fixes[0].apply(text) == OK
     assert run(text, "IAM015", "resource") == []
 
 
@@ -104,7 +99,7 @@ def test_missing_version_fix_inserts_before_first_member():
     text = '{\n  "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]\n}'
     found = run(text, "IAM018")
     assert [(f.span.start, f.span.end) for f in found] == [(0, 1)]
-    fixed = apply(text, found[0].fixes[0])
+    fixed = found[0].fixes[0].apply(text)
     assert fixed.startswith('{\n  "Version": "2012-10-17",\n  "Statement"')
     assert run(fixed, "IAM018") == [] and analyze(fixed).tree.ok
 
@@ -112,7 +107,7 @@ def test_missing_version_fix_inserts_before_first_member():
 def test_invalid_and_legacy_version():
     bad = OK.replace("2012-10-17", "2012-10-18")
     found = run(bad, "IAM019")
-    assert spans(bad, "IAM019") == ['"2012-10-18"'] and apply(bad, found[0].fixes[0]) == OK
+    assert spans(bad, "IAM019") == ['"2012-10-18"'] and found[0].fixes[0].apply(bad) == OK
     legacy = OK.replace("2012-10-17", "2008-10-17")
     assert spans(legacy, "IAM020") == ['"2008-10-17"'] and run(legacy, "IAM019") == []
     with_var = legacy.replace('"*"', '"arn:aws:s3:::b/${aws:username}"')
@@ -130,7 +125,7 @@ def test_invalid_effect_fix_case():
     text = OK.replace('"Allow"', '"allow"')
     found = run(text, "IAM022")
     assert spans(text, "IAM022") == ['"allow"']
-    assert found[0].fixes[0].preferred and apply(text, found[0].fixes[0]) == OK
+    assert found[0].fixes[0].preferred and found[0].fixes[0].apply(text) == OK
     other = OK.replace('"Allow"', '"Permit"')
     assert spans(other, "IAM022") == ['"Permit"']
 
@@ -161,11 +156,11 @@ def test_empty_arrays_and_objects():
     assert spans(text, "IAM028", "resource") == ["[]", "[]", "[]"]
     found = run(text, "IAM029", "resource")
     assert [text[f.span.start:f.span.end] for f in found] == ["{}"]
-    fixed = apply(text, found[0].fixes[0])
+    fixed = found[0].fixes[0].apply(text)
     assert '"Condition": {}' in fixed and analyze(fixed).tree.ok
     empty = OK.replace('"Resource": "*"', '"Resource": "*", "Condition": {}')
     f2 = run(empty, "IAM029")
-    assert spans(empty, "IAM029") == ["{}"] and apply(empty, f2[0].fixes[0]) == OK
+    assert spans(empty, "IAM029") == ["{}"] and f2[0].fixes[0].apply(empty) == OK
 
 
 def test_duplicate_sid_error_in_identity_warning_in_resource():
@@ -190,7 +185,7 @@ def test_sid_charset_per_policy_type():
 def test_empty_sid_fix_removes_member():
     text = OK.replace('"Effect"', '"Sid": "", "Effect"')
     found = run(text, "IAM032")
-    assert spans(text, "IAM032") == ['""'] and apply(text, found[0].fixes[0]) == OK
+    assert spans(text, "IAM032") == ['""'] and found[0].fixes[0].apply(text) == OK
 
 
 def test_schema_violation_reports_nested_types_once():

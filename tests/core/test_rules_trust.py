@@ -6,6 +6,7 @@ import json
 import pathlib
 
 import pytest
+from policy_helpers import doc, spans
 
 from iam_lsp.core.analyze import analyze
 from iam_lsp.core.config import Config
@@ -25,18 +26,7 @@ def run(text: str, code: str, options: dict | None = None):
     return [f for f in a.findings if f.code == code]
 
 
-def spans(text: str, findings) -> list[str]:
-    return [text[f.span.start:f.span.end] for f in findings]
 
-
-def apply(text: str, fix) -> str:
-    for e in sorted(fix.edits, key=lambda e: e.span.start, reverse=True):
-        text = text[:e.span.start] + e.new_text + text[e.span.end:]
-    return text
-
-
-def doc(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
 
 
 def st(principal, action="sts:AssumeRole", condition=None, **extra) -> dict:
@@ -50,7 +40,7 @@ def test_iam400_resource_removed_by_fix():
     text = doc(st({"Service": "ec2.amazonaws.com"}, Resource="*", NotResource=["x"]))
     fs = run(text, "IAM400")
     assert spans(text, fs) == ['"Resource"', '"NotResource"']
-    fixed = json.loads(apply(text, fs[0].fixes[0]))
+    fixed = json.loads(fs[0].fixes[0].apply(text))
     assert "Resource" not in fixed["Statement"][0] and "NotResource" in fixed["Statement"][0]
 
 
@@ -105,7 +95,7 @@ def test_iam405_action_principal_mismatch_fix():
     text = doc(st({"Federated": SAML}, condition={"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}))
     fs = run(text, "IAM405")
     assert spans(text, fs) == ['"sts:AssumeRole"']
-    assert json.loads(apply(text, fs[0].fixes[0]))["Statement"][0]["Action"] == "sts:AssumeRoleWithSAML"
+    assert json.loads(fs[0].fixes[0].apply(text))["Statement"][0]["Action"] == "sts:AssumeRoleWithSAML"
     assert fs[0].related and text[fs[0].related[0].span.start:fs[0].related[0].span.end] == f'"{SAML}"'
 
 
@@ -118,7 +108,7 @@ def test_iam405_mixed_and_session_only():
     wildcard = doc(st({"Federated": SAML}, "sts:AssumeRole*"))
     assert run(wildcard, "IAM405") == []
     web_to_service = doc(st({"Service": "ec2.amazonaws.com"}, "sts:AssumeRoleWithWebIdentity"))
-    assert json.loads(apply(web_to_service, run(web_to_service, "IAM405")[0].fixes[0]))["Statement"][0][
+    assert json.loads(run(web_to_service, "IAM405")[0].fixes[0].apply(web_to_service))["Statement"][0][
         "Action"] == "sts:AssumeRole"
 
 
@@ -214,7 +204,7 @@ def test_iam412_audience_set_operator_fix():
     fs = run(text, "IAM412")
     assert spans(text, fs) == ['"ForAnyValue:StringEquals"', '"ForAllValues:StringLike"']
     assert [f.severity for f in fs] == [Severity.SECURITY, Severity.WARNING]
-    fixed = json.loads(apply(text, fs[0].fixes[0]))["Statement"][0]["Condition"]
+    fixed = json.loads(fs[0].fixes[0].apply(text))["Statement"][0]["Condition"]
     assert fixed["StringEquals"] == {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
     assert not fs[1].fixes  # the operator block holds another key: renaming it would change that key too
     amr = doc(st({"Federated": "cognito-identity.amazonaws.com"}, "sts:AssumeRoleWithWebIdentity",
@@ -227,7 +217,7 @@ def test_iam413_roles_anywhere_across_statements_and_fix():
     text = doc(st(ra))
     fs = run(text, "IAM413")
     assert spans(text, fs) == ['"rolesanywhere.amazonaws.com"']
-    fixed = json.loads(apply(text, fs[0].fixes[0]))
+    fixed = json.loads(fs[0].fixes[0].apply(text))
     assert fixed["Statement"][0]["Action"] == ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
     split = doc(st(ra, ["sts:TagSession", "sts:SetSourceIdentity"]), st(ra))
     assert run(split, "IAM413") == []
@@ -240,7 +230,7 @@ def test_iam414_condition_key_needs_action():
                                    "StringEquals": {"sts:SourceIdentity": "${aws:username}"}}))
     fs = run(text, "IAM414")
     assert spans(text, fs) == ['"aws:RequestTag/Project"', '"sts:SourceIdentity"']
-    fixed = json.loads(apply(text, fs[0].fixes[0]))
+    fixed = json.loads(fs[0].fixes[0].apply(text))
     assert fixed["Statement"][0]["Action"] == ["sts:AssumeRole", "sts:TagSession"]
     elsewhere = doc(st(user, condition={"StringLike": {"aws:RequestTag/Project": "*"}}), st(user, "sts:TagSession"))
     assert run(elsewhere, "IAM414") == []
@@ -252,7 +242,7 @@ def test_iam415_redundant_session_principal():
     text = doc(st({"AWS": [role, session, "arn:aws:sts::111122223333:assumed-role/Other/bob"]}))
     fs = run(text, "IAM415")
     assert spans(text, fs) == [f'"{session}"'] and fs[0].tags == ("unnecessary",)
-    assert json.loads(apply(text, fs[0].fixes[0]))["Statement"][0]["Principal"]["AWS"] == [
+    assert json.loads(fs[0].fixes[0].apply(text))["Statement"][0]["Principal"]["AWS"] == [
         role, "arn:aws:sts::111122223333:assumed-role/Other/bob"]
     other_account = doc(st({"AWS": [role, "arn:aws:sts::444455556666:assumed-role/Ops/alice"]}))
     assert run(other_account, "IAM415") == []
