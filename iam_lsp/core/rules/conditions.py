@@ -14,13 +14,13 @@ import re
 from collections.abc import Iterator
 
 from iam_lsp.core.context import Context
+from iam_lsp.core.edits import remove_item_edit
 from iam_lsp.core.findings import Edit, Fix, Severity
-from iam_lsp.core.jsontree import ARRAY, BOOL, NUMBER, OBJECT, STRING, Member, Node
+from iam_lsp.core.jsontree import ARRAY, BOOL, NUMBER, OBJECT, STRING, Member
 from iam_lsp.core.knowledge import ConditionKeyInfo
 from iam_lsp.core.model import ConditionEntry, Item, Statement
 from iam_lsp.core.operators import OPERATORS, OperatorSpec, parse_operator, suggest_operator
 from iam_lsp.core.rules.base import rule
-from iam_lsp.core.text import Span
 from iam_lsp.core.variables import has_variable, scan_variables, strip_variables
 
 UNCOVERED: dict[int, str] = {}
@@ -75,17 +75,6 @@ def value_text(item: Item) -> str | None:
 
 def quoted(s: str) -> str:
     return json.dumps(s)
-
-
-def remove_item_edit(node: Node, item: Item) -> Edit:
-    """Delete one element of an array together with the comma that joins it to its neighbour."""
-    items = node.items
-    i = item.index or 0
-    if i > 0:
-        return Edit(Span(items[i - 1].end, item.node.end), "")
-    if len(items) > 1:
-        return Edit(Span(item.node.start, items[1].start), "")
-    return Edit(item.span, "")
 
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -590,7 +579,7 @@ def redundant_value(ctx: Context) -> None:
             norm = v.lower() if spec.ignore_case or spec.value_type in ("Bool", "Null") else v
             if norm in seen:
                 ctx.report(item, f"'{v}' is listed twice for '{c.key}'", statement=st,
-                           fixes=[Fix("Remove the duplicate", (remove_item_edit(node, item),))])
+                           fixes=[Fix("Remove the duplicate", (remove_item_edit(item.node),))])
             seen.add(norm)
         _redundant_bounds(ctx, st, c, spec)
 

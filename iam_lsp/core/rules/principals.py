@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 from iam_lsp.core import principals as P
 from iam_lsp.core.context import Context
+from iam_lsp.core.edits import remove_member_edit
 from iam_lsp.core.findings import Edit, Fix, Severity
-from iam_lsp.core.jsontree import ARRAY, OBJECT, STRING, Member, Node
+from iam_lsp.core.jsontree import ARRAY, OBJECT, STRING, Member
 from iam_lsp.core.model import PRINCIPAL_TYPES, Item, PrincipalBlock, Statement
 from iam_lsp.core.principals import PrincipalInfo
 from iam_lsp.core.rules.base import rule
-from iam_lsp.core.text import Span
 
 # Master-table rows this family does not cover, with the reason (collected into docs/coverage.md).
 UNCOVERED: dict[int, str] = {
@@ -63,31 +63,6 @@ def canonical_principal_type(key: str) -> str | None:
 def has_any_key(st: Statement, keys: Iterator[str] | frozenset[str] | tuple[str, ...]) -> bool:
     present = st.condition_keys()
     return any(k.endswith("/") and any(p.startswith(k) for p in present) or k in present for k in keys)
-
-
-def remove_member_edit(obj: Node, member: Member) -> Edit:
-    """Delete a member of an object together with one adjacent comma."""
-    idx = obj.members.index(member)
-    if idx > 0:
-        prev = obj.members[idx - 1]
-        return Edit(_span(prev.span.end, member.span.end), "")
-    if idx + 1 < len(obj.members):
-        return Edit(_span(member.span.start, obj.members[idx + 1].span.start), "")
-    return Edit(member.span, "")
-
-
-def remove_item_edit(arr: Node, node: Node) -> Edit:
-    """Delete an array element together with one adjacent comma."""
-    idx = arr.items.index(node)
-    if idx > 0:
-        return Edit(_span(arr.items[idx - 1].end, node.end), "")
-    if idx + 1 < len(arr.items):
-        return Edit(_span(node.start, arr.items[idx + 1].start), "")
-    return Edit(node.span, "")
-
-
-def _span(start: int, end: int) -> Span:
-    return Span(start, end)
 
 
 def option_accounts(ctx: Context) -> set[str]:

@@ -6,41 +6,27 @@ entry together with its separating comma.
 
 from __future__ import annotations
 
-import bisect
 import re
 from functools import lru_cache
 
 from iam_lsp.core.context import Context
-from iam_lsp.core.findings import Edit, Fix, Related
+from iam_lsp.core.edits import remove_item_edit
+from iam_lsp.core.findings import Fix, Related
 from iam_lsp.core.jsontree import ARRAY, OBJECT, STRING, Node
 from iam_lsp.core.model import Item, Statement
 from iam_lsp.core.rules.base import rule
 from iam_lsp.core.rules.risk import glob_match
-from iam_lsp.core.text import Span
 
 UNCOVERED: dict[int, str] = {}
 
 _UNNECESSARY = ("unnecessary",)
 
 
-def removal_edit(node: Node) -> Edit | None:
-    """An edit deleting `node` from its parent array with one separating comma (None if not in an array)."""
+def _remove_fix(title: str, node: Node) -> list[Fix]:
     parent = node.parent
     if parent is None or parent.kind != ARRAY or len(parent.items) < 2:
-        return None
-    items = parent.items
-    # Items are in source order: a binary search keeps removing many duplicates linear overall.
-    i = bisect.bisect_left(items, node.start, key=lambda n: n.start)
-    if i >= len(items) or items[i] is not node:
-        return None
-    if i + 1 < len(items):  # delete "node, " up to the next element
-        return Edit(Span(node.start, items[i + 1].start), "")
-    return Edit(Span(items[i - 1].end, node.end), "")  # last element: delete ", node"
-
-
-def _remove_fix(title: str, node: Node) -> list[Fix]:
-    edit = removal_edit(node)
-    return [Fix(title, (edit,))] if edit else []
+        return []  # the only element: removing it would leave an empty list
+    return [Fix(title, (remove_item_edit(node),))]
 
 
 # --- duplicate statements ------------------------------------------------------------------------------

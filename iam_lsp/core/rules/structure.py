@@ -6,6 +6,7 @@ import difflib
 import re
 
 from iam_lsp.core.context import Context
+from iam_lsp.core.edits import remove_member_edit
 from iam_lsp.core.findings import Edit, Fix, Related, Severity
 from iam_lsp.core.jsontree import ARRAY, BOOL, INVALID, NUMBER, OBJECT, STRING, Member, Node
 from iam_lsp.core.model import STATEMENT_KEYS, TOP_LEVEL_KEYS, Statement
@@ -29,19 +30,6 @@ STRICT_SID_TYPES = (PolicyType.IDENTITY, PolicyType.BOUNDARY, PolicyType.SCP, Po
 def brace(node: Node) -> Span:
     """The opening brace of an object: where a finding about a missing element points."""
     return Span(node.start, node.start + 1)
-
-
-def remove_member_edit(obj: Node, member: Member) -> Edit:
-    """An edit deleting `member` from `obj` together with the comma that separates it."""
-    members = obj.members
-    i = next(k for k, m in enumerate(members) if m is member)
-    if i + 1 < len(members):
-        return Edit(Span(member.key_node.start, members[i + 1].key_node.start), "")
-    if i > 0:
-        prev = members[i - 1]
-        prev_end = prev.value.end if prev.value is not None else prev.key_node.end
-        return Edit(Span(prev_end, member.span.end), "")
-    return Edit(member.span, "")
 
 
 def quoted(value: str) -> str:

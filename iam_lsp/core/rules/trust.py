@@ -6,6 +6,7 @@ import re
 
 from iam_lsp.core import principals as P
 from iam_lsp.core.context import Context
+from iam_lsp.core.edits import remove_item_edit, remove_member_edit
 from iam_lsp.core.findings import Edit, Fix, Related, Severity
 from iam_lsp.core.jsontree import ARRAY
 from iam_lsp.core.knowledge import wildcard_match
@@ -18,8 +19,6 @@ from iam_lsp.core.rules.principals import (
     json_str,
     option_accounts,
     principal_values,
-    remove_item_edit,
-    remove_member_edit,
     variant,
 )
 
@@ -682,7 +681,7 @@ def trust_redundant_session_principal(ctx: Context) -> None:
             fixes = []
             parent = item.node.parent
             if item.index is not None and parent is not None and len(parent.items) > 1:
-                fixes = [Fix("Remove the session principal", (remove_item_edit(parent, item.node),))]
+                fixes = [Fix("Remove the session principal", (remove_item_edit(item.node),))]
             ctx.report(item, f"The session '{info.value}' is already covered by its role '{role.text}'",
                        fixes=fixes, related=[Related(role.span, "the role that covers it")])
 
