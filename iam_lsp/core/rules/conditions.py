@@ -50,12 +50,13 @@ def spec_of(c: ConditionEntry) -> OperatorSpec | None:
     return p.spec if p.known else None
 
 
-def entries(ctx: Context) -> Iterator[tuple[Statement, ConditionEntry, OperatorSpec]]:
-    for st in ctx.statements:
-        for c in st.conditions:
-            spec = spec_of(c)
-            if spec is not None:
-                yield st, c, spec
+_ENTRIES = object()  # ctx.derived key: ~30 condition rules walk the same entries
+
+
+def entries(ctx: Context) -> list[tuple[Statement, ConditionEntry, OperatorSpec]]:
+    """Every condition entry with a valid operator, with its statement and operator spec."""
+    return ctx.derived(_ENTRIES, lambda: [(st, c, spec) for st in ctx.statements for c in st.conditions
+                                          if (spec := spec_of(c)) is not None])
 
 
 def key_info(ctx: Context, c: ConditionEntry) -> ConditionKeyInfo | None:

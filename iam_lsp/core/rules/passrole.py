@@ -79,7 +79,8 @@ _VARIANTS = object()  # ctx.derived key: the six rules of an action share one pa
 
 def _document_variants(ctx: Context, action: str, probes: tuple[str, ...], key: str) -> list[tuple[Statement, Variant]]:
     def compute() -> list[tuple[Statement, Variant]]:
-        return [(st, v) for st in ctx.statements for v in variants(ctx, st, action, probes, key)]
+        # Only the Allows that grant the action can have variants: one index lookup, not a scan per rule.
+        return [(st, v) for st in facts(ctx).allows_granting(action) for v in variants(ctx, st, action, probes, key)]
 
     return ctx.derived((_VARIANTS, action, probes, key), compute)
 
