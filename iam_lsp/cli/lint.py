@@ -7,14 +7,12 @@ import fnmatch
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from iam_lsp.cli.files import FileProblem, Target, decode, discover, read_text
 from iam_lsp.cli.formats import RENDERERS, FileReport, Summary, render_text
-from iam_lsp.core.analyze import analyze
 from iam_lsp.core.config import Config
-from iam_lsp.core.documents import is_policy_document
 from iam_lsp.core.findings import Severity
-from iam_lsp.core.jsontree import parse
 from iam_lsp.core.policytype import PolicyType
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -29,8 +27,18 @@ class NotAPolicy(Exception):
     """A JSON file that is not an IAM policy (package.json, a CloudFormation template, ...)."""
 
 
+def analyze(text: str, **kwargs):
+    """The core's analyze, imported on first use: a run that only hits the cache never loads the rules."""
+    from iam_lsp.core.analyze import analyze as core_analyze
+
+    return core_analyze(text, **kwargs)
+
+
 def lint_text(text: str, path: str, config: Config, policy_type: PolicyType | None,
               only_policies: bool = False) -> FileReport:
+    from iam_lsp.core.documents import is_policy_document
+    from iam_lsp.core.jsontree import parse
+
     tree = None
     if only_policies and policy_type is None and not _forced(path, config):
         tree = parse(text)
@@ -61,13 +69,90 @@ def _lint_path(path: str, config: Config, policy_type: PolicyType | None,
 
 def _lint_chunk(paths: list[str], config: Config, policy_type: PolicyType | None, only_policies: bool) -> list:
     """Lint in a worker process; the text travels back only for files with findings (for positions)."""
-    out = []
-    for p in paths:
-        r = _lint_path(p, config, policy_type, only_policies)
-        if isinstance(r, FileReport) and not r.findings:
-            r.text = ""
-        out.append(r)
-    return out
+    return [_strip(_lint_path(p, config, policy_type, only_policies)) for p in paths]
+
+
+def _lint_text_or_skip(path: str, text: str, config: Config, policy_type: PolicyType | None,
+                       only_policies: bool) -> FileReport | None:
+    try:
+        return lint_text(text, path, config, policy_type, only_policies)
+    except NotAPolicy:
+        return None
+
+
+def _lint_text_chunk(items: list[tuple[str, str]], config: Config, policy_type: PolicyType | None,
+                     only_policies: bool) -> list:
+    """Lint texts the parent already read (cache misses) in a worker process."""
+    return [_strip(_lint_text_or_skip(p, t, config, policy_type, only_policies)) for p, t in items]
+
+
+def _strip(r: FileReport | tuple[str, str] | None) -> FileReport | tuple[str, str] | None:
+    if isinstance(r, FileReport) and not r.findings:
+        r.text = ""
+    return r
+
+
+def _parallel(worker, items: list, config: Config, policy_type: PolicyType | None, only: bool,
+              jobs: int) -> list | None:
+    """Results of `worker` over chunks of `items` in worker processes, or None when the batch is too small."""
+    if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
+        return None
+    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    # Load the rules, schemas and common catalogue entries once here: forked workers inherit them.
+    analyze(WARM_UP, config=config)
+    n = len(chunks)
+    with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
+        return [r for result in pool.map(worker, chunks, [config] * n, [policy_type] * n, [only] * n)
+                for r in result]
+
+
+def _lint_files(paths: list[str], config: Config, policy_type: PolicyType | None, only: bool,
+                jobs: int) -> list:
+    """One result per path, in order: without the cache, workers read the files themselves."""
+    results = _parallel(_lint_chunk, paths, config, policy_type, only, jobs)
+    if results is None:
+        results = [_lint_path(p, config, policy_type, only) for p in paths]
+    return results
+
+
+def _lint_files_cached(paths: list[str], config: Config, policy_type: PolicyType | None, only: bool,
+                       jobs: int, cache) -> list:
+    """One result per path, in order: read every file, answer from the cache what it holds and lint the rest
+    (in workers only if enough files miss). Files that cannot be read are never cached."""
+    from iam_lsp.cli.cache import MISS
+
+    results: list = [None] * len(paths)
+    misses: list[tuple[int, str, str, str]] = []  # (position, path, text, digest)
+    for i, path in enumerate(paths):
+        try:
+            text = read_text(path, config.max_size)
+        except FileProblem as exc:
+            results[i] = (path, str(exc))
+            continue
+        digest, hit = cache.get(path, text)
+        if hit is MISS:
+            misses.append((i, path, text, digest))
+        else:
+            results[i] = hit
+    items = [(path, text) for _, path, text, _ in misses]
+    fresh = _parallel(_lint_text_chunk, items, config, policy_type, only, jobs)
+    if fresh is None:
+        fresh = [_lint_text_or_skip(p, t, config, policy_type, only) for p, t in items]
+    for (i, path, _, digest), r in zip(misses, fresh, strict=True):
+        results[i] = r
+        cache.put(path, digest, r)
+    cache.save()
+    return results
+
+
+def _open_cache(args: argparse.Namespace, config: Config, policy_type: PolicyType | None):
+    """The results cache of this run, or None with --no-cache."""
+    if getattr(args, "no_cache", False):
+        return None
+    from iam_lsp.cli.cache import LintCache, default_dir
+
+    directory = Path(args.cache_dir) if getattr(args, "cache_dir", None) else default_dir()
+    return LintCache.open(directory, config, policy_type.value if policy_type else None, args.all_json)
 
 
 def _collect(result: FileReport | tuple[str, str] | None, reports: list[FileReport], summary: Summary) -> None:
@@ -106,18 +191,14 @@ def run_lint(args: argparse.Namespace) -> int:
 
     only = not args.all_json
     jobs = args.jobs or (os.cpu_count() or 1)
-    if jobs > 1 and len(file_targets) >= PARALLEL_MIN_FILES:
-        chunks = [file_targets[i:i + CHUNK] for i in range(0, len(file_targets), CHUNK)]
-        # Load the rules, schemas and common catalogue entries once here: forked workers inherit them.
-        analyze(WARM_UP, config=config)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
-            n = len(chunks)
-            for result in pool.map(_lint_chunk, chunks, [config] * n, [policy_type] * n, [only] * n):
-                for r in result:
-                    _collect(r, reports, summary)
-    else:
-        for path in file_targets:
-            _collect(_lint_path(path, config, policy_type, only), reports, summary)
+    if file_targets:
+        cache = _open_cache(args, config, policy_type)
+        if cache is None:
+            results = _lint_files(file_targets, config, policy_type, only, jobs)
+        else:
+            results = _lint_files_cached(file_targets, config, policy_type, only, jobs, cache)
+        for r in results:
+            _collect(r, reports, summary)
 
     if not targets and not summary.errors:
         print("iam-lsp: no files to lint (folders are searched for *.json; see --include)", file=sys.stderr)

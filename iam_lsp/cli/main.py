@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--output", "-o", help="write the report to this file instead of stdout")
     lint.add_argument("--no-type", action="store_true", help="text format: do not print the detected type")
     lint.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    lint.add_argument("--no-cache", action="store_true",
+                      help="do not read or write the results cache")
+    lint.add_argument("--cache-dir", metavar="DIR",
+                      help="results cache folder (default: $IAM_LSP_CACHE_DIR, else .iam-lsp-cache)")
 
     rules = sub.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
