@@ -4,6 +4,8 @@ Every figure is a whole process (Python start-up included), median of --runs run
   - json.loads only: read and json.loads every file (the floor for any Python linter);
   - iam-lsp lint: the real CLI (`python -m iam_lsp lint --format json`), default parallelism;
   - iam-lsp lint --jobs 1: one process;
+  - iam-lsp lint, warm cache: a second run over unchanged files with the results cache populated by a
+    first run into a temporary --cache-dir (every other iam-lsp line runs with --no-cache: cold figures);
   - parliament 1.6.4 (if installed: `pip install -e '.[bench]'`): its library in a loop over the same
     files (its --directory mode aborts on two of these policies).
 Also prints time per MB at 100 files against the whole managed corpus (cost must grow linearly) and the
@@ -101,25 +103,30 @@ def main() -> int:
             (sub / Path(p).name).symlink_to(p)
         sub_mb = sum(os.path.getsize(p) for p in managed[:100]) / 1e6
 
-        timed([py, "-m", "iam_lsp", "lint", "--no-config", managed[0]])  # warm-up: bytecode, page cache
+        timed([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", managed[0]])  # warm-up: bytecode, page cache
         rows = []
         json_t, _ = median_of([py, "-c", JSON_ONLY, *managed], args.runs)
         rows.append(("json.loads only (managed)", json_t, None))
-        lint_t, lint_rss = median_of([py, "-m", "iam_lsp", "lint", "--no-config", "--format", "json",
+        lint_t, lint_rss = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--format", "json",
                                       str(args.corpus / "managed")], args.runs)
         rows.append(("iam-lsp lint (managed)", lint_t, lint_rss))
-        lint1_t, lint1_rss = median_of([py, "-m", "iam_lsp", "lint", "--no-config", "--jobs", "1", "--format",
+        lint1_t, lint1_rss = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--jobs", "1", "--format",
                                         "json", str(args.corpus / "managed")], args.runs)
         rows.append(("iam-lsp lint --jobs 1 (managed)", lint1_t, lint1_rss))
-        both_t, _ = median_of([py, "-m", "iam_lsp", "lint", "--no-config", "--format", "json",
+        both_t, _ = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--format", "json",
                                str(args.corpus / "managed"), str(args.corpus / "trust")], args.runs)
         rows.append(("iam-lsp lint (managed + trust)", both_t, None))
-        small_t, _ = median_of([py, "-m", "iam_lsp", "lint", "--no-config", "--jobs", "1", "--format", "json",
+        small_t, _ = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--jobs", "1", "--format", "json",
                                 str(sub)], args.runs)
         rows.append(("iam-lsp lint --jobs 1 (first 100 managed)", small_t, None))
-        one_t, _ = median_of([py, "-m", "iam_lsp", "lint", "--no-config", "--jobs", "1", "--format", "json",
+        one_t, _ = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--jobs", "1", "--format", "json",
                               managed[0]], args.runs)
         rows.append(("iam-lsp lint, one file (fixed cost)", one_t, None))
+        warm = [py, "-m", "iam_lsp", "lint", "--no-config", "--cache-dir", str(Path(tmp) / "cache"), "--format",
+                "json", str(args.corpus / "managed")]
+        timed(warm)  # populate the cache
+        warm_t, warm_rss = median_of(warm, args.runs)
+        rows.append(("iam-lsp lint, warm cache (managed)", warm_t, warm_rss))
         start_t, _ = median_of([py, "-c", "pass"], args.runs)
         rows.append(("bare interpreter start-up", start_t, None))
         parl_t = None
@@ -136,6 +143,7 @@ def main() -> int:
     print(f"  lint --jobs 1 / json.loads-only   {lint1_t / json_t:6.2f}x")
     if parl_t:
         print(f"  parliament / lint                 {parl_t / lint_t:6.2f}x   (target >= 10x)")
+        print(f"  parliament / lint, warm cache     {parl_t / warm_t:6.2f}x")
     else:
         print("  parliament: not installed (pip install -e '.[bench]'); peers measured elsewhere: "
               "parliament 1.6.4 5.8 s, cfn-lint 27.9 s, iam-policy-validator 48.5 s")
