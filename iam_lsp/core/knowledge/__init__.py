@@ -135,6 +135,7 @@ class KnowledgeBase:
         self._resources: dict[str, dict[str, ResourceTypeInfo]] = {}
         self._ckeys: dict[str, dict[str, ConditionKeyInfo]] = {}
         self._ckey_patterns: dict[str, list[tuple[re.Pattern[str], ConditionKeyInfo]]] = {}
+        self._matches_any: dict[str, bool] = {}
 
     # --- raw files ---------------------------------------------------------------------------------
 
@@ -264,6 +265,15 @@ class KnowledgeBase:
         return [acts[n] for n in names[lo:hi] if rx.match(n)]
 
     def matches_any(self, pattern: str) -> bool:
+        """Whether an action pattern matches some action (memoised: documents repeat their patterns)."""
+        found = self._matches_any.get(pattern)
+        if found is None:
+            if len(self._matches_any) > 50_000:  # patterns come from documents: bound the memo
+                self._matches_any.clear()
+            found = self._matches_any[pattern] = self._compute_matches_any(pattern)
+        return found
+
+    def _compute_matches_any(self, pattern: str) -> bool:
         if pattern.strip() == "*":
             return True
         prefix, _, name = pattern.partition(":")

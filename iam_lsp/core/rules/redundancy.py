@@ -148,40 +148,49 @@ def covers(a: str, b: str, fold: bool) -> bool:
 
 
 def _redundant_items(items: list[Item], fold: bool) -> list[tuple[Item, Item]]:
-    """(redundant item, the item covering it); of two equal entries the later one is redundant.
-
-    Only wildcard entries can cover a different entry, so each entry is checked against those (after a
-    cheap literal-prefix test) and against earlier equal entries: lists of thousands of actions stay fast.
-    """
+    """(redundant item, the item covering it); of two equal entries the later one is redundant."""
     strs = [i for i in items if i.is_string]
     if len(strs) < 2:  # a single entry repeats or is covered by nothing (most lists are one "*" or one ARN)
         return []
-    keys = [i.text.lower() for i in strs] if fold else [i.text for i in strs]
-    # Wildcard entries (with their key) by their literal head, the text before the first wildcard.
-    wild: dict[str, list[tuple[Item, str]]] = {}
-    for a, ka in zip(strs, keys, strict=True):
-        if "*" in a.text or "?" in a.text:
-            wild.setdefault(ka[:_head(a.text)], []).append((a, ka))
+    pairs = _redundant_positions(tuple(i.text for i in strs), fold)  # type: ignore[misc]
+    return [(strs[b], strs[a]) for b, a in pairs]
+
+
+@lru_cache(maxsize=2048)
+def _redundant_positions(texts: tuple[str, ...], fold: bool) -> tuple[tuple[int, int], ...]:
+    """(position of a redundant entry, position of the entry covering it) in a list of strings.
+
+    Cached by content: while a document is edited, every list but the one being typed in is unchanged.
+    Only wildcard entries can cover a different entry, so each entry is checked against those (after a
+    cheap literal-prefix test) and against earlier equal entries: lists of thousands of actions stay fast.
+    """
+    keys = [t.lower() for t in texts] if fold else list(texts)
+    # Wildcard entries (position, key) by their literal head, the text before the first wildcard.
+    wild: dict[str, list[tuple[int, str]]] = {}
+    for n, (a, ka) in enumerate(zip(texts, keys, strict=True)):
+        if "*" in a or "?" in a:
+            wild.setdefault(ka[:_head(a)], []).append((n, ka))
     head_lengths = sorted({len(h) for h in wild})  # only these prefixes can hit: long entries stay linear
-    first: dict[str, Item] = {}
+    first: dict[str, int] = {}
     out = []
-    for b, kb in zip(strs, keys, strict=True):
-        earlier = first.setdefault(kb, b)
-        if earlier is not b:
-            out.append((b, earlier))
-        elif head_lengths and (cover := _cover_of(b, kb, wild, head_lengths, fold)) is not None:
-            out.append((b, cover))
-    return out
+    for n, kb in enumerate(keys):
+        earlier = first.setdefault(kb, n)
+        if earlier != n:
+            out.append((n, earlier))
+        elif head_lengths and (cover := _cover_of(texts, n, kb, wild, head_lengths, fold)) is not None:
+            out.append((n, cover))
+    return tuple(out)
 
 
-def _cover_of(b: Item, kb: str, wild: dict[str, list[tuple[Item, str]]], head_lengths: list[int],
-              fold: bool) -> Item | None:
-    """The first wildcard entry (shortest head first) that covers `b` and is not equal to it."""
-    for n in head_lengths:
-        if n > len(kb):
+def _cover_of(texts: tuple[str, ...], n: int, kb: str, wild: dict[str, list[tuple[int, str]]],
+              head_lengths: list[int], fold: bool) -> int | None:
+    """The first wildcard entry (shortest head first) that covers entry `n` and is not equal to it."""
+    b = texts[n]
+    for size in head_lengths:
+        if size > len(kb):
             break
-        for a, ka in wild.get(kb[:n], ()):
-            if ka != kb and covers(a.text, b.text, fold):
+        for a, ka in wild.get(kb[:size], ()):
+            if ka != kb and covers(texts[a], b, fold):
                 return a
     return None
 

@@ -131,6 +131,24 @@ def amatch(pattern: str, value: str) -> bool:
     return value.lower().startswith(head) and iam_match(p, value)
 
 
+@lru_cache(maxsize=4096)
+def _action_index(texts: tuple[str, ...]) -> tuple[dict[str, list[int]], list[tuple[int, str, str]]]:
+    """Plain action names (lowered) -> positions, and (position, lowered pattern, head) of wildcards.
+
+    Cached by content (callers only read the result): while a document is edited, the Action lists of
+    every statement but one are unchanged.
+    """
+    exact: dict[str, list[int]] = {}
+    wild: list[tuple[int, str, str]] = []
+    for n, text in enumerate(texts):
+        p, head = _pattern(text)
+        if head is None:
+            exact.setdefault(p, []).append(n)
+        else:
+            wild.append((n, p, head))
+    return exact, wild
+
+
 class StatementFacts:
     """One statement's action items indexed for matching, with the answers memoised per action.
 
@@ -150,13 +168,8 @@ class StatementFacts:
         self._broad: dict[tuple[str, ...], list[Item]] = {}
 
     def _build(self) -> dict[str, list[int]]:
-        exact: dict[str, list[int]] = {}
-        for n, item in enumerate(self.actions):
-            p, head = _pattern(item.text)
-            if head is None:
-                exact.setdefault(p, []).append(n)
-            else:
-                self._wild.append((n, p, head))
+        exact, wild = _action_index(tuple(item.text for item in self.actions))  # type: ignore[misc]
+        self._wild = wild
         self._exact = exact
         return exact
 
@@ -228,39 +241,26 @@ class DocumentFacts:
         self._denied: dict[str, bool] = {}
         self._index: ActionIndex | None = None
         self._granting: dict[str, list[Statement]] = {}
-        self._allow_exact: dict[str, set[int]] | None = None
-        self._allow_wild: list[tuple[int, str, str]] = []  # (position in allows, lowered pattern, head)
-        self._allow_not_action: list[int] = []
-
-    def _index_allows(self) -> dict[str, set[int]]:
-        exact: dict[str, set[int]] = {}
-        for n, st in enumerate(self.allows):
-            if st.action is None:
-                if st.not_action is not None:
-                    self._allow_not_action.append(n)
-                continue
-            sf = self.of(st)
-            for name in sf.exact:
-                exact.setdefault(name, set()).add(n)
-            self._allow_wild.extend((n, p, head) for _, p, head in sf.wild)
-        self._allow_exact = exact
-        return exact
 
     def allows_granting(self, action: str) -> list[Statement]:
         """The Allow statements whose Action/NotAction covers `action`, in document order.
 
-        Looked up in one index of every Allow's action items, so asking for an action no statement
-        mentions costs a dict lookup plus a scan of the wildcard entries, not a pass over every item.
+        Rules ask this of a handful of actions per document, so each question is a dict lookup per
+        statement in its (content-cached) action index plus a scan of its wildcards, rather than one
+        index of every action item of the document built first.
         """
         found = self._granting.get(action)
         if found is None:
-            exact = self._allow_exact if self._allow_exact is not None else self._index_allows()
             low = action.lower()
-            hits = set(exact.get(low, ()))
-            hits.update(n for n, p, head in self._allow_wild
-                        if n not in hits and low.startswith(head) and iam_match(p, action))
-            hits.update(n for n in self._allow_not_action if self.of(self.allows[n]).grants(action))
-            found = self._granting[action] = [self.allows[n] for n in sorted(hits)]
+            found = []
+            for st in self.allows:
+                sf = self.of(st)
+                if st.action is not None:
+                    if low in sf.exact or any(low.startswith(head) and iam_match(p, action) for _, p, head in sf.wild):
+                        found.append(st)
+                elif st.not_action is not None and sf.grants(action):
+                    found.append(st)
+            self._granting[action] = found
         return found
 
     def of(self, st: Statement) -> StatementFacts:
