@@ -19,7 +19,9 @@ from importlib import resources
 from pathlib import Path
 
 
-@dataclass(frozen=True, slots=True)
+# Catalogue records are read-only by convention, not frozen: a frozen dataclass costs three times as much
+# to build, and the ~50,000 records of a full catalogue load are on the start-up path of every process.
+@dataclass(slots=True, unsafe_hash=True)
 class ResourceRef:
     name: str
     required: bool
@@ -27,7 +29,7 @@ class ResourceRef:
     dependent_actions: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ActionInfo:
     service: str  # lowercase prefix
     name: str  # canonical case, e.g. GetObject
