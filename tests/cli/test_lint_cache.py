@@ -3,6 +3,7 @@ file's findings is a miss; a broken or unwritable cache never fails the lint."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -62,6 +63,17 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 def space_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("v*-*.cache"))
+
+
+def read_space(path: Path) -> tuple[dict, dict]:
+    head, _, body = path.read_bytes().partition(b"\n")
+    return json.loads(head), json.loads(body)
+
+
+def space_bytes(head: dict, entries: dict) -> bytes:
+    """A well-formed cache file (its body digest right) holding `entries`."""
+    body = json.dumps(entries).encode()
+    return json.dumps({**head, "body": hashlib.blake2b(body, digest_size=16).hexdigest()}).encode() + b"\n" + body
 
 
 def test_second_run_hits_and_every_format_is_identical(tree, capsys, analyses):
@@ -127,10 +139,10 @@ def test_stdin_is_never_cached(tree, capsys, monkeypatch):
 
 def test_unreadable_files_are_not_cached(tree, capsys):
     run(capsys, "--cache-dir", "c", ".")
-    doc = json.loads(space_files(tree / "c")[0].read_text())
-    assert "./binary.json" not in doc["entries"]
-    assert "./emoji.json" in doc["entries"]
-    assert doc["entries"]["./package.json"][3] is None  # a skipped non-policy file is a cached result
+    _, entries = read_space(space_files(tree / "c")[0])
+    assert "./binary.json" not in entries
+    assert "./emoji.json" in entries
+    assert entries["./package.json"][3] is None  # a skipped non-policy file is a cached result
 
 
 def test_content_change_is_a_miss(tree, capsys, analyses):
@@ -205,14 +217,18 @@ def test_corrupt_cache_is_ignored_and_rewritten(tree, capsys, analyses):
     fresh = run(capsys, "--no-cache", "-f", "json", ".")
     run(capsys, "--cache-dir", "c", "-f", "json", ".")
     (space,) = space_files(tree / "c")
-    good = json.loads(space.read_text())
-    for damage in (b"\x00garbage{", b"[]", json.dumps({**good, "entries": {
-            p: [e[0], "", e[2], ["x", 1]] for p, e in good["entries"].items()}}).encode()):
+    raw = space.read_bytes()
+    head, entries = read_space(space)
+    flipped = raw.replace(b"GetObjekt", b"GetObjekX", 1)  # one changed byte in the body: digest mismatch
+    malformed = space_bytes(head, {p: [e[0], "", e[2], ["x", 1]] for p, e in entries.items()})
+    wrong_types = space_bytes(head, {p: [e[0], "", e[2], [1, 2, 3, 4, [[None] * 12]]] for p, e in entries.items()})
+    assert flipped != raw
+    for damage in (b"\x00garbage{", b"[]", raw[:len(raw) // 2], flipped, malformed, wrong_types):
         space.write_bytes(damage)
         analyses.clear()
         assert run(capsys, "--cache-dir", "c", "-f", "json", ".") == fresh
         assert len(analyses) == 10
-        assert json.loads(space.read_text())["entries"].keys() == good["entries"].keys()
+        assert read_space(space)[1].keys() == entries.keys()
 
 
 def test_unwritable_cache_never_fails_the_lint(tree, capsys):
