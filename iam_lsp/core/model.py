@@ -53,7 +53,8 @@ class Item:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=False)
+    # Never validated (see build), so pydantic need not build validators when the classes are defined.
+    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=False, defer_build=True)
 
     @classmethod
     def build(cls, **fields: object):
