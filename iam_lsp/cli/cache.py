@@ -8,6 +8,10 @@ Python version and a fingerprint of the installed iam_lsp files (names, sizes, m
 code of a development install empties the cache. Inside, each entry is keyed by the path as given and
 holds a digest of the file's decoded text; a mismatch is a miss.
 
+Where: --cache-dir, else $IAM_LSP_CACHE_DIR, else `.iam-lsp-cache/` in the current folder, as ruff does: the
+cache belongs to the project (a CI job restores it by that path, deleting the checkout deletes it), and a
+`.gitignore` of `*` inside keeps it out of commits. A per-user folder ($XDG_CACHE_HOME) would mix projects.
+
 JSON, not pickle: a cache folder may come from elsewhere (a CI cache, a checkout) and loading it must
 never run code. A cache that cannot be read is treated as empty; one that cannot be written is skipped
 with a note on stderr. Neither ever fails the lint.
