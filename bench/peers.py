@@ -196,17 +196,31 @@ def iam_validator_command(files: list[str], work: Path, fmt: str = "json") -> li
 # ---------------------------------------------------------------- table and timing
 
 
+def parliament_findings(stdout: str) -> int:
+    return int(json.loads(stdout)["findings"])
+
+
+def cfn_lint_findings(stdout: str) -> int:
+    return len(json.loads(stdout))
+
+
+def iam_validator_findings(stdout: str) -> int:
+    return int(json.loads(stdout)["total_issues"])
+
+
 @dataclass(frozen=True)
 class Peer:
     name: str
     available: Callable[[], bool]
     command: Callable[[list[str], Path], list[str]]
+    findings: Callable[[str], int]  # number of findings in the command's stdout
 
 
 PEERS = [
-    Peer("parliament 1.6.4", parliament_available, parliament_command),
-    Peer("cfn-lint 1.58.0", cfn_lint_available, cfn_lint_command),
-    Peer("iam-policy-validator 1.31.4 (offline)", iam_validator_available, iam_validator_command),
+    Peer("parliament 1.6.4", parliament_available, parliament_command, parliament_findings),
+    Peer("cfn-lint 1.58.0", cfn_lint_available, cfn_lint_command, cfn_lint_findings),
+    Peer("iam-policy-validator 1.31.4 (offline)", iam_validator_available, iam_validator_command,
+         iam_validator_findings),
 ]
 
 
@@ -259,8 +273,9 @@ def main() -> int:
             warm.mkdir()
             timed(peer.command(managed[:1], warm), cwd=warm)  # warm-up: bytecode, page cache
             for run in range(args.runs):
-                dt, rss, code, _ = timed(cmd, cwd=work)
-                print(f"  {peer.name:<40} run {run + 1}: {dt:7.2f} s   peak RSS {rss / 1024:5.0f} MB   exit {code}")
+                dt, rss, code, out = timed(cmd, cwd=work)
+                print(f"  {peer.name:<38} run {run + 1}: {dt:7.2f} s   peak RSS {rss / 1024:4.0f} MB   "
+                      f"exit {code}   {peer.findings(out)} findings", flush=True)
     print("reference (issue 6, another machine): parliament 5.8 s, cfn-lint 27.9 s, "
           "iam-policy-validator 48.5 s; peak RSS 69-164 MB")
     return 0
