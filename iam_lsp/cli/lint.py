@@ -61,10 +61,7 @@ def _lint_path(path: str, config: Config, policy_type: PolicyType | None,
         text = read_text(path, config.max_size)
     except FileProblem as exc:
         return (path, str(exc))
-    try:
-        return lint_text(text, path, config, policy_type, only_policies)
-    except NotAPolicy:
-        return None
+    return _lint_text_or_skip(path, text, config, policy_type, only_policies)
 
 
 def _lint_chunk(paths: list[str], config: Config, policy_type: PolicyType | None, only_policies: bool) -> list:
