@@ -67,6 +67,17 @@ def test_resource_size_per_service():
     assert run(s3, "IAM802", "resource") == []  # S3 allows 20 KB
 
 
+def test_resource_size_counts_a_lone_surrogate_instead_of_crashing():
+    # Editors can hold a lone surrogate (half of a pasted emoji); it must not make the rule fail.
+    arns = [f"arn:aws:sqs:us-east-1:111122223333:queue-{i:04d}" for i in range(200)]
+    text = doc({"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sqs:SendMessage",
+                "Resource": arns, "Sid": "x"}).replace('"x"', '"\ud800"')
+    assert "\ud800" in text
+    found = analyze(text, config=Config(), policy_type=PolicyType.RESOURCE).findings
+    assert not [f for f in found if f.code == "IAM000"]
+    assert [f.code for f in found if f.code == "IAM802"] == ["IAM802"]
+
+
 def test_scp_size_counts_whitespace_and_suggests_minifying():
     arns = [f"arn:aws:s3:::bucket/p{i:04d}/*" for i in range(100)]
     text = json.dumps({"Version": "2012-10-17", "Statement": [

@@ -175,7 +175,8 @@ def resource_policy_size(ctx: Context) -> None:
     if kind not in limits:
         return
     limit = int(limits[kind])
-    data = ctx.text.encode("utf-8")
+    # surrogatepass: a lone surrogate (possible in an editor buffer) counts as the 3 bytes it would take.
+    data = ctx.text.encode("utf-8", errors="surrogatepass")
     if len(data) <= limit:
         return
     over_at = len(data[:limit].decode("utf-8", errors="ignore"))
