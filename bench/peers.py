@@ -254,6 +254,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--save-output", type=Path, help="folder for each peer's stdout of its last run")
     args = ap.parse_args()
     managed = file_list(args.corpus / "managed")
     if not managed:
@@ -276,6 +277,9 @@ def main() -> int:
                 dt, rss, code, out = timed(cmd, cwd=work)
                 print(f"  {peer.name:<38} run {run + 1}: {dt:7.2f} s   peak RSS {rss / 1024:4.0f} MB   "
                       f"exit {code}   {peer.findings(out)} findings", flush=True)
+            if args.save_output:
+                args.save_output.mkdir(parents=True, exist_ok=True)
+                (args.save_output / f"{work.name}.out").write_text(out, encoding="utf-8")
     print("reference (issue 6, another machine): parliament 5.8 s, cfn-lint 27.9 s, "
           "iam-policy-validator 48.5 s; peak RSS 69-164 MB")
     return 0
