@@ -2,7 +2,8 @@
 
 Prints p50/p99 for didChange -> publishDiagnostics at 2, 6, 25 and 100 KB policies built from the
 corpus, for completion and hover, and for cold start (process spawn -> first diagnostics), each
-beside its target. Run: python bench/lsp_bench.py [--runs N]
+beside its target. "core NKB" lines time parse + analyze() alone in this process on the same document
+(plain process, default GC), to show how much of each figure is the core and how much the LSP side. Run: python bench/lsp_bench.py [--runs N]
 """
 
 from __future__ import annotations
@@ -157,6 +158,23 @@ async def cold_start(text: str, runs: int) -> list[float]:
     return out
 
 
+def core_latency(text: str, runs: int) -> list[float]:
+    """The core alone (parse + analyze, in this process) on the same edits: what the server cannot go below."""
+    from iam_lsp.core.analyze import analyze
+    from iam_lsp.core.config import Config
+    from iam_lsp.core.jsontree import parse
+
+    cfg = Config()
+    analyze(text, "/bench/core.json", cfg)
+    out = []
+    for i in range(runs):
+        edited = text.replace('"S0000"', f'"{"XS"[i % 2]}0000"', 1)
+        start = time.perf_counter()
+        analyze(edited, "/bench/core.json", cfg, tree=parse(edited))
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
 def report(name: str, values: list[float]) -> None:
     target = TARGETS_MS.get(name)
     p50, p99 = pct(values, 50), pct(values, 99)
@@ -164,13 +182,15 @@ def report(name: str, values: list[float]) -> None:
     print(f"{name:>12}  n={len(values):4d}  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  {verdict}")
 
 
-async def main(runs: int) -> None:
+async def main(runs: int, split: bool) -> None:
     docs = {name: build_policy(kb * 1024) for name, kb in (("2KB", 2), ("6KB", 6), ("25KB", 25), ("100KB", 100))}
     bench = Bench()
     await bench.start()
     for name, text in docs.items():
         await bench.open(f"file:///bench/warm-{name}.json", text)  # warm the knowledge base
         report(name, await change_latency(bench, f"file:///bench/{name}.json", text, runs))
+        if split:
+            report(f"core {name}", core_latency(text, max(10, runs // 5)))
     comp, hov = await request_latency(bench, "file:///bench/warm-6KB.json", docs["6KB"], runs)
     report("completion", comp)
     report("hover", hov)
@@ -181,4 +201,6 @@ async def main(runs: int) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=100)
-    asyncio.run(main(ap.parse_args().runs))
+    ap.add_argument("--no-split", action="store_true", help="skip timing the core alone on each size")
+    args = ap.parse_args()
+    asyncio.run(main(args.runs, not args.no_split))

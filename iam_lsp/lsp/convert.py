@@ -42,6 +42,7 @@ class Positions:
         self.text = text
         self.index: LineIndex = FastLineIndex(text)
         self.codec = codec
+        self.ascii = text.isascii()  # then columns are the same in every encoding
         self._lines: list[str] | None = None
 
     @property
@@ -55,8 +56,7 @@ class Positions:
 
     def position(self, offset: int) -> t.Position:
         p = self.index.position(offset)
-        line = self.index.line_text(p.line)
-        if line.isascii():  # every encoding counts ASCII the same; skip the codec
+        if self.ascii or self.index.line_text(p.line).isascii():  # every encoding counts ASCII the same
             return t.Position(p.line, p.column)
         return self.codec.position_to_client_units(self.lines, ServerTextPosition(p.line, p.column))
 

@@ -206,7 +206,9 @@ async def _completion(ls: IamLanguageServer, params: t.CompletionParams) -> t.Co
     prev = state.result if state else None
     if prev is not None and prev.analysis is None and prev.version == doc.version:
         return empty  # unrelated JSON
-    pos = Positions(doc.source, doc.position_codec)
+    # The analysed version's positions when the text has not moved on (a line index of a large text costs).
+    same = prev is not None and prev.positions.text is doc.source and prev.positions.codec is doc.position_codec
+    pos = prev.positions if same else Positions(doc.source, doc.position_codec)
     eff = prev.config if prev is not None else ls.effective_config(_path(uri))
     ptype = prev.analysis.policy_type if prev is not None and prev.analysis is not None else None
     res = complete_at(doc.source, pos.offset(params.position), config=eff.config, policy_type=ptype)

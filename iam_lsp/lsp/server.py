@@ -109,6 +109,8 @@ class Result:
     positions: Positions
     config: EffectiveConfig
     diagnostics: list[t.Diagnostic] = field(default_factory=list)
+    security_error: bool = False  # the severity settings the diagnostics were converted with
+    suggestion_hint: bool = False
 
 
 @dataclass
@@ -216,9 +218,9 @@ class IamLanguageServer(LanguageServer):
                                   tree=tree):
             return Result(version, None, pos, eff)
         analysis = analyze(text, path, cfg, tree=tree)
-        diags = [diagnostic(f, pos, uri, version, security_error=self.client.security_error,
-                            suggestion_hint=self.client.suggestion_hint) for f in analysis.findings]
-        return Result(version, analysis, pos, eff, diags)
+        sec, hint = self.client.security_error, self.client.suggestion_hint
+        diags = [diagnostic(f, pos, uri, version, security_error=sec, suggestion_hint=hint) for f in analysis.findings]
+        return Result(version, analysis, pos, eff, diags, sec, hint)
 
     def schedule(self, uri: str) -> asyncio.Task:
         state = self.docs.setdefault(uri, DocState())
@@ -233,6 +235,7 @@ class IamLanguageServer(LanguageServer):
             text, version = doc.source, doc.version
             path = to_fs_path(uri) if uri.startswith("file:") else None
             eff = self.effective_config(path)
+            generation = self.settings_generation
             try:
                 result = await loop.run_in_executor(
                     self.pool, self.analyse_sync, text, version, uri, path, doc.language_id, eff, doc.position_codec)
@@ -245,9 +248,17 @@ class IamLanguageServer(LanguageServer):
             current = self.workspace.get_text_document(uri)
             if current.version != version or current.source != text:
                 continue  # the document moved on while we worked: never publish a stale result
+            if generation != self.settings_generation and self.settings_changed(path, eff, result):
+                continue  # settings arrived while we worked (workspace/configuration at start-up)
             state.result = result
             self.publish(uri, state)
             return
+
+    def settings_changed(self, path: str | None, eff: EffectiveConfig, result: Result) -> bool:
+        """Whether a result computed with `eff` would differ under the settings now in force."""
+        now, _ = merge(self.file_config(path), self.client)
+        return now != eff or (result.security_error, result.suggestion_hint) != (
+            self.client.security_error, self.client.suggestion_hint)
 
     def publish(self, uri: str, state: DocState) -> None:
         if self.pull or state.result is None:
@@ -326,7 +337,7 @@ WARM_UP_POLICY = """{
 """
 # After start-up the long-lived objects (modules, classes, the catalogue) are frozen out of the collector,
 # and young collections run less often: full collections over them cost 100 ms and more on large documents.
-GC_THRESHOLDS = (10_000, 20, 20)
+GC_THRESHOLDS = (20_000, 20, 20)
 
 
 def warm_up(server: IamLanguageServer) -> None:

@@ -125,3 +125,21 @@ def test_warm_up_leaves_the_collector_on_and_tuned():
         gc.set_threshold(*thresholds)
         if not was_enabled:
             gc.disable()
+
+
+def test_settings_that_arrive_during_an_analysis_are_detected():
+    """At start-up the client's settings can arrive while the first analysis runs; that result is redone."""
+    server = create_server()
+    try:
+        text = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}}'
+        eff = server.effective_config(None)
+        result = server.analyse_sync(text, 1, "file:///a.json", None, "json", eff, PositionCodec())
+        assert result.analysis is not None and result.diagnostics
+        server.apply_settings({})  # same settings: nothing to redo
+        assert not server.settings_changed(None, eff, result)
+        server.apply_settings({"securitySeverity": "error"})
+        assert server.settings_changed(None, eff, result)
+        server.apply_settings({"disable": [result.analysis.findings[0].code]})
+        assert server.settings_changed(None, eff, result)
+    finally:
+        server.pool.shutdown(wait=False)
