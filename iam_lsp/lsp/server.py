@@ -250,8 +250,10 @@ class IamLanguageServer(LanguageServer):
                 continue  # the document moved on while we worked: never publish a stale result
             if generation != self.settings_generation and self.settings_changed(path, eff, result):
                 continue  # settings arrived while we worked (workspace/configuration at start-up)
-            state.result = result
+            # Freeing the previous analysis takes milliseconds on a large document: do it after the publish.
+            previous, state.result = state.result, result
             self.publish(uri, state)
+            del previous
             return
 
     def settings_changed(self, path: str | None, eff: EffectiveConfig, result: Result) -> bool:
