@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from iam_lsp.core.text import Span
@@ -37,19 +38,32 @@ _KIND_NAMES = {
 class Node:
     """A JSON value with its source span. `value` is the decoded Python value for scalars."""
 
-    __slots__ = ("kind", "start", "end", "value", "parent", "members", "items", "terminated", "_raw_escapes", "_offsets")
+    __slots__ = ("kind", "start", "end", "value", "_parent", "members", "items", "terminated", "_raw_escapes",
+                 "_offsets", "__weakref__")
 
     def __init__(self, kind: str, start: int, end: int, value: object = None) -> None:
         self.kind = kind
         self.start = start
         self.end = end
         self.value = value
-        self.parent: Node | None = None
+        self._parent: weakref.ref[Node] | None = None
         self.members: list[Member] = [] if kind == OBJECT else _EMPTY_MEMBERS
         self.items: list[Node] = [] if kind == ARRAY else _EMPTY_ITEMS
         self.terminated = True  # False for an unterminated string or an unclosed container
         self._raw_escapes = False
         self._offsets: list[int] | None = None
+
+    @property
+    def parent(self) -> Node | None:
+        """The containing object or array. A weak reference, so that a tree has no reference cycles and
+        is freed as soon as it is dropped: the language server re-parses on every keystroke, and cyclic
+        trees left that work to the garbage collector (pauses of 100 ms on large documents)."""
+        ref = self._parent
+        return ref() if ref is not None else None
+
+    @parent.setter
+    def parent(self, node: Node | None) -> None:
+        self._parent = weakref.ref(node) if node is not None else None
 
     @property
     def span(self) -> Span:
@@ -305,6 +319,7 @@ def _parse_valid(text: str) -> ParseResult | None:
     """
     pos = 0
     stack: list[Node] = []
+    refs: list[weakref.ref[Node]] = []  # a weak reference to each container of the stack, for children
     root: Node | None = None
     state = _S_VALUE
     max_depth = 0
@@ -320,6 +335,7 @@ def _parse_valid(text: str) -> ParseResult | None:
             if c != ("}" if top.kind == OBJECT else "]"):
                 return None
             node = stack.pop()
+            refs.pop()
             node.end = e
             node.terminated = True
         elif state == _S_COLON:
@@ -338,13 +354,14 @@ def _parse_valid(text: str) -> ParseResult | None:
                 for other in top.members:
                     if other.key == key:
                         return None  # the tolerant parser reports duplicates
-                key_node.parent = top
+                key_node._parent = refs[-1]
                 top.members.append(Member(key, key_node))  # type: ignore[arg-type]
                 state = _S_COLON
                 continue
             if c != "}" or state != _S_KEY_OR_CLOSE:
                 return None
             node = stack.pop()
+            refs.pop()
             node.end = e
             node.terminated = True
         elif state == _S_VALUE or state == _S_VALUE_OR_CLOSE:
@@ -352,16 +369,18 @@ def _parse_valid(text: str) -> ParseResult | None:
                 node = Node(OBJECT if c == "{" else ARRAY, s, e)
                 node.terminated = False
                 if stack:
-                    node.parent = stack[-1]
+                    node._parent = refs[-1]
                 elif root is not None:
                     return None
                 stack.append(node)
+                refs.append(weakref.ref(node))
                 if len(stack) > max_depth:
                     max_depth = len(stack)
                 state = _S_KEY_OR_CLOSE if c == "{" else _S_VALUE_OR_CLOSE
                 continue
             if c == "]" and state == _S_VALUE_OR_CLOSE:
                 node = stack.pop()
+                refs.pop()
                 node.end = e
                 node.terminated = True
             elif not stack:
@@ -386,7 +405,7 @@ def _parse_valid(text: str) -> ParseResult | None:
             state = _S_DONE
             continue
         top = stack[-1]
-        node.parent = top
+        node._parent = refs[-1]
         if top.kind == OBJECT:
             top.members[-1].value = node
         else:
