@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from itertools import accumulate
-
 from lsprotocol import types as t
 from pygls.workspace import PositionCodec
 from pygls.workspace.position_codec import ServerTextPosition
@@ -13,25 +10,6 @@ from iam_lsp.core.findings import Finding, Severity
 from iam_lsp.core.text import LineIndex, Span
 
 SOURCE = "iam-lsp"
-_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def line_starts(text: str) -> list[int]:
-    """Offsets where each line starts; lines end at \\n, \\r\\n or \\r (what LineIndex counts)."""
-    # Linear in the text; LineIndex's own scan searches for the next \r from every line start.
-    if "\r" in text:
-        return [0, *(m.end() for m in _BREAK.finditer(text))]
-    return [0, *accumulate(len(part) + 1 for part in text.split("\n")[:-1])]
-
-
-class FastLineIndex(LineIndex):
-    """The core's LineIndex, built in linear time (tests/lsp/test_perf.py checks it agrees)."""
-
-    __slots__ = ()
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._starts = line_starts(text)
 
 
 class Positions:
@@ -40,7 +18,7 @@ class Positions:
 
     def __init__(self, text: str, codec: PositionCodec) -> None:
         self.text = text
-        self.index: LineIndex = FastLineIndex(text)
+        self.index = LineIndex(text)
         self.codec = codec
         self.ascii = text.isascii()  # then columns are the same in every encoding
         self._lines: list[str] | None = None

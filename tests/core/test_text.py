@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from iam_lsp.core.text import LineIndex, Position, Span
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iam_lsp.core.text import LineIndex, Position, Span, line_starts
 
 
 def test_positions_with_mixed_line_breaks():
@@ -37,3 +40,34 @@ def test_span_helpers():
     assert len(s) == 4 and s.contains(5) and not s.contains(9) and s.touches(9)
     assert s.sub(1, 2) == Span(6, 7)
     assert Span(5, 3) == Span(5, 5)  # a reversed span collapses
+
+
+def _reference_starts(text: str) -> list[int]:
+    """Line starts the slow, obvious way: a break is \\r\\n, \\r or \\n, scanned one character at a time."""
+    starts, i = [0], 0
+    while i < len(text):
+        if text[i] == "\r" and text[i + 1:i + 2] == "\n":
+            i += 2
+            starts.append(i)
+            continue
+        i += 1
+        if text[i - 1] in "\r\n":
+            starts.append(i)
+    return starts
+
+
+@given(st.text(alphabet=st.sampled_from(list('ab "{}:\n\r\f\x85\u2028é😀')), max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_line_starts_match_a_character_by_character_scan(text: str) -> None:
+    assert line_starts(text) == _reference_starts(text)
+    idx = LineIndex(text)
+    for offset in range(len(text) + 1):
+        pos = idx.position(offset)
+        assert idx.offset(pos.line, pos.column) == offset or text[offset - 1:offset + 1] == "\r\n"
+
+
+def test_line_starts_examples() -> None:
+    assert line_starts("") == [0]
+    assert line_starts("a\nb\n") == [0, 2, 4]
+    assert line_starts("a\r\nb\rc") == [0, 3, 5]
+    assert line_starts("\f\u2028x") == [0]  # not LSP line breaks

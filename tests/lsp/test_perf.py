@@ -11,34 +11,13 @@ from hypothesis import strategies as st
 from lsprotocol import types as t
 from pygls.workspace import PositionCodec, TextDocument
 
-from iam_lsp.core.text import LineIndex
-from iam_lsp.lsp.convert import FastLineIndex, Positions, line_starts
+from iam_lsp.lsp.convert import Positions
 from iam_lsp.lsp.server import LspTextDocument, create_server, lsp_lines, warm_up
 
 # Line breaks LSP counts, and characters str.splitlines also breaks at, plus one outside the BMP
 # (two UTF-16 units) and one non-ASCII BMP character.
 TEXT = st.text(alphabet=st.sampled_from(list('ab "{}:\n\r\f\x85\u2028é😀')), max_size=60)
 _LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-@given(TEXT)
-@settings(max_examples=400, deadline=None)
-def test_fast_line_index_agrees_with_the_core(text):
-    fast, core = FastLineIndex(text), LineIndex(text)
-    assert line_starts(text) == core._starts
-    assert fast.line_count == core.line_count
-    for offset in range(len(text) + 1):
-        assert fast.position(offset) == core.position(offset)
-    for line in range(core.line_count + 1):
-        assert fast.line_text(line) == core.line_text(line)
-        assert fast.offset(line, 3) == core.offset(line, 3)
-
-
-def test_line_starts_examples():
-    assert line_starts("") == [0]
-    assert line_starts("a\nb\n") == [0, 2, 4]
-    assert line_starts("a\r\nb\rc") == [0, 3, 5]
-    assert line_starts("\f\u2028x") == [0]  # not LSP line breaks
 
 
 @given(TEXT)
