@@ -25,7 +25,7 @@ from pygls.uris import to_fs_path
 from pygls.workspace import PositionCodec, TextDocument, Workspace
 
 from iam_lsp import __version__
-from iam_lsp.core.analyze import Analysis, analyze
+from iam_lsp.core.analyze import Analysis, StatementMemo, analyze
 from iam_lsp.core.config import CONFIG_FILES, Config, find_config_file, load_config_file
 from iam_lsp.core.documents import is_json_document, is_policy_document
 from iam_lsp.core.locate import parse_cached
@@ -118,6 +118,8 @@ class DocState:
     task: asyncio.Task | None = None
     result: Result | None = None
     published: bool = False  # a non-empty push is showing in the client
+    # Findings of statement-scoped rules per statement text: an edit re-analyses the edited statement only.
+    memo: StatementMemo = field(default_factory=StatementMemo)
 
 
 class IamLanguageServer(LanguageServer):
@@ -205,7 +207,7 @@ class IamLanguageServer(LanguageServer):
         return unquote(uri) in self.workspace.text_documents
 
     def analyse_sync(self, text: str, version: int | None, uri: str, path: str | None,
-                     language_id: str | None, eff: EffectiveConfig, codec) -> Result:
+                     language_id: str | None, eff: EffectiveConfig, codec, memo: StatementMemo | None = None) -> Result:
         """Runs in the worker thread: pure core work plus conversion to LSP diagnostics."""
         pos = Positions(text, codec)
         cfg = eff.config
@@ -217,7 +219,7 @@ class IamLanguageServer(LanguageServer):
         if not is_policy_document(text, path, include=include, exclude=cfg.exclude, max_size=cfg.max_size,
                                   tree=tree):
             return Result(version, None, pos, eff)
-        analysis = analyze(text, path, cfg, tree=tree)
+        analysis = analyze(text, path, cfg, tree=tree, memo=memo)
         sec, hint = self.client.security_error, self.client.suggestion_hint
         diags = [diagnostic(f, pos, uri, version, security_error=sec, suggestion_hint=hint) for f in analysis.findings]
         return Result(version, analysis, pos, eff, diags, sec, hint)
@@ -236,9 +238,11 @@ class IamLanguageServer(LanguageServer):
             path = to_fs_path(uri) if uri.startswith("file:") else None
             eff = self.effective_config(path)
             generation = self.settings_generation
+            memo = self.docs.setdefault(uri, DocState()).memo
             try:
                 result = await loop.run_in_executor(
-                    self.pool, self.analyse_sync, text, version, uri, path, doc.language_id, eff, doc.position_codec)
+                    self.pool, self.analyse_sync, text, version, uri, path, doc.language_id, eff, doc.position_codec,
+                    memo)
             except Exception as exc:  # keep serving; the log says what went wrong
                 self.log_message(f"analysis of {uri} failed: {type(exc).__name__}: {exc}", t.MessageType.Error)
                 return

@@ -122,3 +122,26 @@ def test_settings_that_arrive_during_an_analysis_are_detected():
         assert server.settings_changed(None, eff, result)
     finally:
         server.pool.shutdown(wait=False)
+
+
+def test_diagnostics_from_the_statement_memo_equal_a_fresh_analysis():
+    """The server re-analyses only the edited statement; what it publishes must not depend on that."""
+    from pathlib import Path
+
+    from iam_lsp.core.analyze import StatementMemo
+
+    corpus = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "managed"
+    text = (corpus / "SageMakerStudioAdminIAMDefaultExecutionPolicy.json").read_text(encoding="utf-8")
+    server = create_server()
+    try:
+        eff = server.effective_config(None)
+        memo = StatementMemo()
+        for version, edited in enumerate([text, text.replace('"iam:PassRole"', '"iam:PassRolé"', 1),
+                                          text.replace('"Version"', '"Id": "😀", "Version"', 1)]):
+            args = (edited, version, "file:///p.json", None, "json", eff, PositionCodec(encoding="utf-16"))
+            with_memo = server.analyse_sync(*args, memo)
+            fresh = server.analyse_sync(*args)
+            assert with_memo.diagnostics == fresh.diagnostics and fresh.diagnostics
+        assert memo.hits > 0
+    finally:
+        server.pool.shutdown(wait=False)

@@ -131,6 +131,7 @@ def _catalogued_service(ctx: Context, prefix: str) -> bool:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3GetObject", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     rows=(32,),
+    scope="statement",
 )
 def action_syntax(ctx: Context) -> None:
     for el, item, parts in _action_splits(ctx):
@@ -156,6 +157,7 @@ def action_syntax(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s33:GetObject", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     rows=(33,),
+    scope="statement",
 )
 def unknown_service(ctx: Context) -> None:
     for el, item, prefix, _name in _well_formed(ctx):
@@ -179,6 +181,7 @@ def unknown_service(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRoles", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}',
     rows=(34,),
+    scope="statement",
 )
 def unknown_action(ctx: Context) -> None:
     for el, item, prefix, name in _well_formed(ctx):
@@ -205,6 +208,7 @@ def unknown_action(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Gett*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]}',
     rows=(35,),
+    scope="statement",
 )
 def wildcard_matches_nothing(ctx: Context) -> None:
     for el, item, prefix, name in _well_formed(ctx):
@@ -237,6 +241,7 @@ def _matches_uncatalogued(pattern: str) -> bool:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "codestar:ListProjects", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "codebuild:ListProjects", "Resource": "*"}]}',
     rows=(33, 34),
+    scope="statement",
 )
 def action_not_in_catalogue(ctx: Context) -> None:
     for el, item, prefix, name in _well_formed(ctx):
@@ -272,6 +277,7 @@ def action_not_in_catalogue(ctx: Context) -> None:
     policy_types=("resource",),
     example_type="resource",
     rows=(36,),
+    scope="statement",
 )
 def unsupported_in_resource_policy(ctx: Context) -> None:
     kind = ctx.resource_kind

@@ -108,6 +108,7 @@ def _candidates(ctx: Context, parsed: ParsedArn) -> list[FormatRef]:
     bad=_doc("s3:GetObject", "amzn-s3-demo-bucket/*"),
     good=_doc("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/*"),
     rows=(50,),
+    scope="statement",
 )
 def arn_prefix(ctx: Context) -> None:
     for st in ctx.statements:
@@ -132,6 +133,7 @@ def arn_prefix(ctx: Context) -> None:
     bad=_doc("iam:GetRole", "arn:aws:iam:role/MyRole"),
     good=_doc("iam:GetRole", "arn:aws:iam::111122223333:role/MyRole"),
     rows=(51,),
+    scope="statement",
 )
 def arn_missing_fields(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx, complete=False):
@@ -149,6 +151,7 @@ def arn_missing_fields(ctx: Context) -> None:
     bad=_doc("s3:GetObject", "arn:amazon:s3:::amzn-s3-demo-bucket/*"),
     good=_doc("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/*"),
     rows=(52,),
+    scope="statement",
 )
 def arn_partition(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -173,6 +176,7 @@ def arn_partition(ctx: Context) -> None:
     bad=_doc("s3:GetObject", "arn:aws:S3:::amzn-s3-demo-bucket/*"),
     good=_doc("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/*"),
     rows=(53,),
+    scope="statement",
 )
 def arn_service_case(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -194,6 +198,7 @@ def arn_service_case(ctx: Context) -> None:
     bad=_doc("s3:GetObject", "arn:aws:s4:::amzn-s3-demo-bucket/*"),
     good=_doc("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/*"),
     rows=(60,),
+    scope="statement",
 )
 def arn_unknown_service(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -219,6 +224,7 @@ def arn_unknown_service(ctx: Context) -> None:
     bad=_doc("sqs:SendMessage", "arn:aws:sqs:us-east:111122223333:my-queue"),
     good=_doc("sqs:SendMessage", "arn:aws:sqs:us-east-1:111122223333:my-queue"),
     rows=(54,),
+    scope="statement",
 )
 def arn_region_syntax(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -242,6 +248,7 @@ def _all_formats_say(cands: list[FormatRef], name: str, empty: bool) -> bool:
     bad=_doc("iam:GetRole", "arn:aws:iam:us-east-1:111122223333:role/MyRole"),
     good=_doc("iam:GetRole", "arn:aws:iam::111122223333:role/MyRole"),
     rows=(55,),
+    scope="statement",
 )
 def arn_region_not_allowed(ctx: Context) -> None:
     for _el, item, parsed in _arns(ctx):
@@ -262,6 +269,7 @@ def arn_region_not_allowed(ctx: Context) -> None:
     bad=_doc("sqs:SendMessage", "arn:aws:sqs::111122223333:my-queue"),
     good=_doc("sqs:SendMessage", "arn:aws:sqs:us-east-1:111122223333:my-queue"),
     rows=(56,),
+    scope="statement",
 )
 def arn_region_missing(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -283,6 +291,7 @@ def arn_region_missing(ctx: Context) -> None:
     bad=_doc("iam:PassRole", "arn:aws:iam::11112222333:role/MyRole"),
     good=_doc("iam:PassRole", "arn:aws:iam::111122223333:role/MyRole"),
     rows=(57,),
+    scope="statement",
 )
 def arn_account_syntax(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -308,6 +317,7 @@ def arn_account_syntax(ctx: Context) -> None:
     bad=_doc("s3:GetObject", "arn:aws:s3::111122223333:amzn-s3-demo-bucket/*"),
     good=_doc("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/*"),
     rows=(58,),
+    scope="statement",
 )
 def arn_account_not_allowed(ctx: Context) -> None:
     for _el, item, parsed in _arns(ctx):
@@ -330,6 +340,7 @@ def arn_account_not_allowed(ctx: Context) -> None:
     bad=_doc("iam:PassRole", "arn:aws:iam:::role/MyRole"),
     good=_doc("iam:PassRole", "arn:aws:iam::111122223333:role/MyRole"),
     rows=(59,),
+    scope="statement",
 )
 def arn_account_missing(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -355,6 +366,7 @@ def arn_account_missing(ctx: Context) -> None:
     bad=_doc("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111122223333:tables/Books"),
     good=_doc("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111122223333:table/Books"),
     rows=(60,),
+    scope="statement",
 )
 def arn_resource_format(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -380,6 +392,7 @@ def arn_resource_format(ctx: Context) -> None:
     bad=_doc("codecommit:GitPull", "arn:aws:code*:us-east-1:111122223333:MyRepo"),
     good=_doc("codecommit:GitPull", "arn:aws:codecommit:us-east-1:111122223333:MyRepo"),
     rows=(67,),
+    scope="statement",
 )
 def arn_wildcard_in_service(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -410,6 +423,7 @@ def arn_wildcard_in_service(ctx: Context) -> None:
     policy_types=("resource",),
     example_type="resource",
     rows=(61,),
+    scope="statement",
 )
 def arn_unsupported_in_resource_policy(ctx: Context) -> None:
     allowed = RESOURCE_KIND_PREFIXES.get(ctx.resource_kind or "")
@@ -483,6 +497,7 @@ def _action_resource_mismatches(ctx: Context) -> list[tuple[Statement, Item, Act
     good=_doc("s3:ListBucket", "arn:aws:s3:::amzn-s3-demo-bucket"),
     policy_types=("identity", "boundary", "resource"),
     rows=(62,),
+    scope="statement",
 )
 def action_resource_mismatch(ctx: Context) -> None:
     for st, item, info in _action_resource_mismatches(ctx):
@@ -505,6 +520,7 @@ def action_resource_mismatch(ctx: Context) -> None:
     good=_doc("s3:ListAllMyBuckets", "*"),
     policy_types=("identity", "boundary", "resource"),
     rows=(62,),
+    scope="statement",
 )
 def action_requires_resource_star(ctx: Context) -> None:
     for st, item, info in _action_resource_mismatches(ctx):
@@ -526,6 +542,7 @@ def action_requires_resource_star(ctx: Context) -> None:
     good=_doc("sqs:DeleteQueue", "arn:aws:sqs:us-east-1:111122223333:my-queue"),
     policy_types=("identity", "boundary"),
     rows=(63,),
+    scope="statement",
 )
 def resource_star_for_resource_level_action(ctx: Context) -> None:
     for st in ctx.statements:
@@ -559,6 +576,7 @@ def _effectively_star(parsed: ParsedArn) -> bool:
     bad=_doc("s3:GetObject", "arn:aws:*:*:*:*"),
     good=_doc("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/*"),
     rows=(64,),
+    scope="statement",
 )
 def resource_effectively_star(ctx: Context) -> None:
     for el, item, parsed in _arns(ctx):
@@ -585,6 +603,7 @@ def resource_effectively_star(ctx: Context) -> None:
       "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*"}]}
     """,
     rows=(65,),
+    scope="statement",
 )
 def not_resource_with_allow(ctx: Context) -> None:
     for st in ctx.statements:
@@ -610,6 +629,7 @@ def not_resource_with_allow(ctx: Context) -> None:
       {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]}
     """,
     rows=(66,),
+    scope="statement",
 )
 def not_resource_deny_star(ctx: Context) -> None:
     for st in ctx.statements:

@@ -43,6 +43,10 @@ class Rule:
     enabled_by_default: bool = True
     options: dict = field(default_factory=dict)  # documented options with their defaults
     late: bool = False  # run after every other rule (e.g. to skip what specific rules already report)
+    # "statement": the rule's findings on a document are the union of its findings on each statement alone
+    # (it reads nothing outside the statement but the top-level elements), so the language server can
+    # reuse them for statements an edit did not touch. "document": anything else.
+    scope: str = "document"
 
     def applies_to(self, ptype: PolicyType) -> bool:
         return self.policy_types is None or ptype in self.policy_types
@@ -85,6 +89,7 @@ def rule(
     enabled_by_default: bool = True,
     options: dict | None = None,
     late: bool = False,
+    scope: str = "document",
 ) -> Callable[[CheckFn], CheckFn]:
     """Register a check function as a rule. The function calls ctx.report(...) for each finding."""
 
@@ -93,6 +98,8 @@ def rule(
             raise ValueError(f"duplicate rule code {code}")
         if name in _BY_NAME:
             raise ValueError(f"duplicate rule name {name}")
+        if scope not in ("statement", "document") or (scope == "statement" and late):
+            raise ValueError(f"rule {code}: scope must be 'statement' or 'document' (late rules: 'document')")
         r = Rule(
             code=code,
             name=name,
@@ -110,6 +117,7 @@ def rule(
             enabled_by_default=enabled_by_default,
             options=dict(options or {}),
             late=late,
+            scope=scope,
         )
         _REGISTRY[code] = r
         _BY_NAME[name] = r

@@ -54,6 +54,7 @@ def _key_service(key: str) -> str | None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}'),
     rows=(156,),
+    scope="statement",
 )
 def key_format(ctx: Context) -> None:
     for st in ctx.statements:
@@ -95,6 +96,7 @@ def _suggest_fix(ctx: Context, c: ConditionEntry) -> tuple[str, list[Fix]]:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}'),
     rows=(157,),
+    scope="statement",
 )
 def unknown_global_key(ctx: Context) -> None:
     for st in ctx.statements:
@@ -117,6 +119,7 @@ def unknown_global_key(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", '
              '"Condition": {"StringLike": {"s3:prefix": "home/*"}}}'),
     rows=(158,),
+    scope="statement",
 )
 def unknown_service_key(ctx: Context) -> None:
     for st in ctx.statements:
@@ -204,6 +207,7 @@ def _concrete_actions(st: Statement) -> list[str] | None:
     good=doc('{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", '
              '"Condition": {"StringLike": {"s3:prefix": "home/*"}}}'),
     rows=(159,),
+    scope="statement",
 )
 def unsupported_by_actions(ctx: Context) -> None:
     for st in ctx.statements:
@@ -238,6 +242,7 @@ def unsupported_by_actions(ctx: Context) -> None:
              '"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app"}}}'),
     rows=(160,),
     tags=("deprecated",),
+    scope="statement",
 )
 def deprecated_key(ctx: Context) -> None:
     for st in ctx.statements:
@@ -259,6 +264,7 @@ def deprecated_key(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "ec2:StartInstances", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}}'),
     rows=(161,),
+    scope="statement",
 )
 def tag_key_missing_suffix(ctx: Context) -> None:
     for st in ctx.statements:
@@ -294,6 +300,7 @@ def _service_supports(kb: KnowledgeBase, svc: str, key: str) -> bool:
     good=doc('{"Effect": "Allow", "Action": "ec2:StartInstances", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}}'),
     rows=(162, 163),
+    scope="statement",
 )
 def tag_unsupported(ctx: Context) -> None:
     for st in ctx.statements:
@@ -329,6 +336,7 @@ _SPOOFABLE = {"aws:useragent": "the client sets its User-Agent header",
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}'),
     rows=(166,),
+    scope="statement",
 )
 def spoofable_key(ctx: Context) -> None:
     for st in ctx.statements:
@@ -351,6 +359,7 @@ def spoofable_key(ctx: Context) -> None:
              '"Condition": {"IpAddress": {"aws:VpcSourceIp": "10.0.0.0/16"}, '
              '"StringEquals": {"aws:SourceVpc": "vpc-1a2b3c4d"}}}'),
     rows=(167,),
+    scope="statement",
 )
 def missing_pair(ctx: Context) -> None:
     for st in ctx.statements:
@@ -375,6 +384,7 @@ def missing_pair(ctx: Context) -> None:
              '"StringEquals": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}}}'),
     rows=(169,),
     policy_types=("identity", "resource", "boundary"),
+    scope="statement",
 )
 def dynamodb_select(ctx: Context) -> None:
     for st in ctx.statements:
@@ -398,6 +408,7 @@ def dynamodb_select(ctx: Context) -> None:
              '"Condition": {"StringLike": {"s3:prefix": "home/*"}}}'),
     rows=(170,),
     policy_types=("identity", "resource", "boundary"),
+    scope="statement",
 )
 def s3_prefix_negative(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -434,6 +445,7 @@ def _wildcard_too_broad(key: str, v: str) -> bool:
              '"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}'),
     rows=(171,),
     example_type="resource",
+    scope="statement",
 )
 def sensitive_wildcard(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -479,6 +491,7 @@ def _region_key(key: str) -> bool:
     good=doc('{"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}'),
     rows=(173,),
+    scope="statement",
 )
 def region_value(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -515,6 +528,7 @@ _ID_FORMATS = {
     good=doc('{"Effect": "Deny", "Action": "s3:*", "Resource": "*", '
              '"Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}'),
     rows=(174, 175),
+    scope="statement",
 )
 def vpc_id(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -549,6 +563,7 @@ _KMS_VALUE = re.compile(
              '"Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": '
              '"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}'),
     rows=(176,),
+    scope="statement",
 )
 def kms_key_value(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -585,6 +600,7 @@ _SP_KEYS = {
     good=doc('{"Effect": "Allow", "Action": "xray:BatchGetTraces", "Resource": "*", '
              '"Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": ["cloudformation.amazonaws.com"]}}}'),
     rows=(177,),
+    scope="statement",
 )
 def service_principal_value(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -636,6 +652,7 @@ def _ip_nets(items: list[Item]) -> list[tuple[Item, ipaddress.IPv4Network | ipad
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}'),
     rows=(178, 179, 180),
+    scope="statement",
 )
 def private_source_ip(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -669,6 +686,7 @@ def private_source_ip(ctx: Context) -> None:
              '"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}'),
     rows=(181,),
     policy_types=("identity", "resource", "boundary"),
+    scope="statement",
 )
 def source_ip_any(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -692,6 +710,7 @@ def source_ip_any(ctx: Context) -> None:
              '"Condition": {"Bool": {"aws:SecureTransport": "false"}}}'),
     rows=(182,),
     policy_types=("identity", "resource", "boundary"),
+    scope="statement",
 )
 def insecure_transport(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -736,6 +755,7 @@ def _mfa_problem(st: Statement, c: ConditionEntry, base: str) -> tuple[str, Seve
     good=doc('{"Effect": "Deny", "Action": "*", "Resource": "*", '
              '"Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}'),
     rows=(183, 184, 185, 186),
+    scope="statement",
 )
 def mfa_anti_pattern(ctx: Context) -> None:
     for st, c, spec in entries(ctx):

@@ -148,6 +148,7 @@ def is_bool_word(item: Item) -> bool:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}'),
     rows=(130,),
+    scope="statement",
 )
 def unknown_operator(ctx: Context) -> None:
     for st in ctx.statements:
@@ -176,6 +177,7 @@ def unknown_operator(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*", '
              '"Condition": {"Null": {"aws:RequestTag/team": "false"}}}'),
     rows=(131,),
+    scope="statement",
 )
 def null_if_exists(ctx: Context) -> None:
     for st in ctx.statements:
@@ -199,6 +201,7 @@ def null_if_exists(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", '
              '"Condition": {"Null": {"aws:TagKeys": "false"}}}'),
     rows=(132,),
+    scope="statement",
 )
 def null_with_qualifier(ctx: Context) -> None:
     for st in ctx.statements:
@@ -220,6 +223,7 @@ def null_with_qualifier(ctx: Context) -> None:
     good=doc('{"Effect": "Deny", "Action": "s3:*", "Resource": "*", '
              '"Condition": {"Bool": {"aws:SecureTransport": "false"}}}'),
     rows=(133,),
+    scope="statement",
 )
 def boolean_value(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -247,6 +251,7 @@ def boolean_value(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"Bool": {"aws:SecureTransport": "true"}}}'),
     rows=(134,),
+    scope="statement",
 )
 def multiple_booleans(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -293,6 +298,7 @@ def _format_ok(spec: OperatorSpec, item: Item) -> bool:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}'),
     rows=(135, 136, 138, 140, 141, 146),
+    scope="statement",
 )
 def value_format(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -322,6 +328,7 @@ def value_format(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"DateLessThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}}}'),
     rows=(137,),
+    scope="statement",
 )
 def epoch_date(ctx: Context) -> None:
     import datetime as dt
@@ -353,6 +360,7 @@ def epoch_date(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}'),
     rows=(139,),
+    scope="statement",
 )
 def cidr_host_bits(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -392,6 +400,7 @@ _COMPATIBLE = {
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"DateLessThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}}}'),
     rows=(142,),
+    scope="statement",
 )
 def type_mismatch(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -424,6 +433,7 @@ def type_mismatch(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "sns:Publish", "Resource": "*", '
              '"Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket*"}}}'),
     rows=(143,),
+    scope="statement",
 )
 def string_op_on_arn(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -453,6 +463,7 @@ def string_op_on_arn(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}'),
     rows=(144,),
+    scope="statement",
 )
 def value_json_type(ctx: Context) -> None:
     for st, c, _spec in entries(ctx):
@@ -484,6 +495,7 @@ def value_json_type(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", '
              '"Condition": {"StringLike": {"s3:prefix": "home/*"}}}'),
     rows=(145,),
+    scope="statement",
 )
 def wildcard_without_like(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -515,6 +527,7 @@ def wildcard_without_like(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"DateGreaterThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}}}'),
     rows=(147,),
+    scope="statement",
 )
 def variable_with_operator(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -541,6 +554,7 @@ def variable_with_operator(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.0/24"]}}}'),
     rows=(148,),
+    scope="statement",
 )
 def key_case_duplicate(ctx: Context) -> None:
     for st in ctx.statements:
@@ -566,6 +580,7 @@ def key_case_duplicate(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:PrincipalTag/team": ["blue", "red"]}}}'),
     rows=(149,),
+    scope="statement",
 )
 def redundant_value(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -615,6 +630,7 @@ def _star_values(c: ConditionEntry) -> list[Item]:
     good=doc('{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", '
              '"Condition": {"StringLike": {"aws:RequestTag/team": "blue-*"}}}'),
     rows=(150, 151),
+    scope="statement",
 )
 def wildcard_only_value(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -644,6 +660,7 @@ def wildcard_only_value(ctx: Context) -> None:
              '"Condition": {"Null": {"aws:RequestTag/team": "false"}}}'),
     rows=(152,),
     enabled_by_default=False,
+    scope="statement",
 )
 def equivalent_to_null(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -664,6 +681,7 @@ def equivalent_to_null(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:PrincipalTag/team": ["blue"]}}}'),
     rows=(153,),
+    scope="statement",
 )
 def empty_value_list(ctx: Context) -> None:
     for st, c, _spec in entries(ctx):
@@ -704,6 +722,7 @@ SECURITY_KEYS = {
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"Bool": {"aws:SecureTransport": "true"}}}'),
     rows=(154,),
+    scope="statement",
 )
 def if_exists_always_present(ctx: Context) -> None:
     for st, c, _spec in entries(ctx):
@@ -724,6 +743,7 @@ def if_exists_always_present(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}'),
     rows=(155,),
+    scope="statement",
 )
 def if_exists_security_key(ctx: Context) -> None:
     for st, c, spec in entries(ctx):

@@ -234,6 +234,7 @@ def _action_items(st: Statement) -> list[Item]:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:*Role", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": ["iam:DeleteRole", "iam:UpdateRole"], "Resource": "*"}]}',
     policy_types=("scp",), example_type="scp", rows=(207,),
+    scope="statement",
 )
 def scp_action_wildcard(ctx: Context) -> None:
     for st in ctx.statements:
@@ -274,6 +275,7 @@ def _is_star(node: Node | None) -> bool:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "*", "Condition": {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}, "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}, "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}',
     policy_types=("rcp",), example_type="rcp", rows=(209,),
+    scope="statement",
 )
 def rcp_principal(ctx: Context) -> None:
     if name_only_mismatch(ctx):
@@ -313,6 +315,7 @@ def _only_star(items: list[Item] | None) -> bool:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}',
     policy_types=("rcp",), example_type="rcp", rows=(210,),
+    scope="statement",
 )
 def rcp_allow(ctx: Context) -> None:
     if name_only_mismatch(ctx):
@@ -340,6 +343,7 @@ def rcp_allow(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "NotAction": "s3:GetObject", "Resource": "*", "Condition": {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}, "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*", "Condition": {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}, "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}',
     policy_types=("rcp",), example_type="rcp", rows=(211,),
+    scope="statement",
 )
 def rcp_notaction(ctx: Context) -> None:
     if name_only_mismatch(ctx):
@@ -360,6 +364,7 @@ def rcp_notaction(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "ec2:RunInstances", "Resource": "*", "Condition": {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}, "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*", "Condition": {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}, "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}',
     policy_types=("rcp",), example_type="rcp", rows=(212,),
+    scope="statement",
 )
 def rcp_unsupported_action(ctx: Context) -> None:
     if name_only_mismatch(ctx):
@@ -408,6 +413,7 @@ def _carve_out(st: Statement, value: str) -> list:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]}',
     policy_types=("rcp",), example_type="rcp", rows=(214,),
+    scope="statement",
 )
 def rcp_principal_carveout(ctx: Context) -> None:
     if name_only_mismatch(ctx):
@@ -431,6 +437,7 @@ def rcp_principal_carveout(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-a1b2c3d4e5"}, "Null": {"aws:SourceAccount": "false"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-a1b2c3d4e5"}, "Null": {"aws:SourceAccount": "false"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "true"}}}]}',
     policy_types=("rcp",), example_type="rcp", rows=(215,),
+    scope="statement",
 )
 def rcp_service_carveout(ctx: Context) -> None:
     if name_only_mismatch(ctx):
@@ -456,6 +463,7 @@ def rcp_service_carveout(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-a1b2c3d4e5"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "true"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-a1b2c3d4e5"}, "Null": {"aws:SourceAccount": "false"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "true"}}}]}',
     policy_types=("rcp",), example_type="rcp", rows=(216,),
+    scope="statement",
 )
 def rcp_source_null_check(ctx: Context) -> None:
     if name_only_mismatch(ctx):
@@ -481,6 +489,7 @@ def rcp_source_null_check(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}, "Bool": {"aws:PrincipalIsAWSService": "false"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]}',
     policy_types=("rcp",), example_type="rcp", rows=(217,),
+    scope="statement",
 )
 def rcp_carveout_bool(ctx: Context) -> None:
     if name_only_mismatch(ctx):
@@ -512,6 +521,7 @@ def rcp_carveout_bool(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]}',
     policy_types=("rcp",), example_type="rcp", rows=(218,),
+    scope="statement",
 )
 def rcp_blanket_deny(ctx: Context) -> None:
     if name_only_mismatch(ctx):

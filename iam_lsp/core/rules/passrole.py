@@ -123,6 +123,7 @@ _PR_EXPLAIN_TAIL = """
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-role", "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]}',
     rows=(114,), **_PR,
+    scope="statement",
 )
 def passrole_star_resource(ctx: Context) -> None:
     _report_variants(ctx, PASS_ROLE, _ROLES, PASSED_TO_SERVICE, "explicit", False,
@@ -138,6 +139,7 @@ def passrole_star_resource(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:Pass*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-role", "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]}',
     rows=(115,), **_PR,
+    scope="statement",
 )
 def passrole_wildcard_star(ctx: Context) -> None:
     _report_variants(ctx, PASS_ROLE, _ROLES, PASSED_TO_SERVICE, "wildcard", False,
@@ -154,6 +156,7 @@ def passrole_wildcard_star(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:DeleteBucket", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["s3:DeleteBucket", "iam:*"], "Resource": "*"}]}',
     rows=(116,), **_PR,
+    scope="statement",
 )
 def passrole_notaction_star(ctx: Context) -> None:
     _report_variants(ctx, PASS_ROLE, _ROLES, PASSED_TO_SERVICE, "notaction", False,
@@ -169,6 +172,7 @@ def passrole_notaction_star(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-role", "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]}',
     rows=(117,), **_PR,
+    scope="statement",
 )
 def passrole_not_resource(ctx: Context) -> None:
     _report_variants(ctx, PASS_ROLE, _ROLES, PASSED_TO_SERVICE, "explicit", True,
@@ -184,6 +188,7 @@ def passrole_not_resource(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetRole", "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     rows=(118,), **_PR,
+    scope="statement",
 )
 def passrole_wildcard_not_resource(ctx: Context) -> None:
     _report_variants(ctx, PASS_ROLE, _ROLES, PASSED_TO_SERVICE, "wildcard", True,
@@ -199,6 +204,7 @@ def passrole_wildcard_not_resource(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*", "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["s3:*", "iam:*"], "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     rows=(119,), **_PR,
+    scope="statement",
 )
 def passrole_notaction_not_resource(ctx: Context) -> None:
     _report_variants(ctx, PASS_ROLE, _ROLES, PASSED_TO_SERVICE, "notaction", True,
@@ -229,6 +235,7 @@ def _is_star_passrole(ctx: Context, st: Statement) -> bool:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-role"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-role", "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]}',
     rows=(120,), **_PR,
+    scope="statement",
 )
 def passrole_without_passed_to_service(ctx: Context) -> None:
     for st in allow_statements(ctx):
@@ -249,6 +256,7 @@ def passrole_without_passed_to_service(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-role", "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-role", "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}, "ArnLike": {"iam:AssociatedResourceArn": "arn:aws:ec2:us-east-1:111122223333:instance/*"}}}]}',
     rows=(121,), enabled_by_default=False, **_PR,
+    scope="statement",
 )
 def passrole_associated_resource_arn(ctx: Context) -> None:
     for st in allow_statements(ctx):
@@ -295,6 +303,7 @@ def _suggestion(ctx: Context):
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-role", "Condition": {"StringEquals": {"iam:PassedToService": "lamda.amazonaws.com"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-role", "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}]}',
     rows=(122,),
+    scope="statement",
 )
 def passed_to_service_unknown(ctx: Context) -> None:
     _check_principal_values(ctx, PASSED_TO_SERVICE)
@@ -343,6 +352,7 @@ def _slr_msg(what: str) -> Callable[[Statement, Variant], str]:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*", "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticbeanstalk.amazonaws.com"}}}]}',
     rows=(124,), **_SLR,
+    scope="statement",
 )
 def create_slr_star(ctx: Context) -> None:
     _report_variants(ctx, CREATE_SLR, _SLRS, AWS_SERVICE_NAME, "explicit", False,
@@ -356,6 +366,7 @@ def create_slr_star(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:Create*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreatePolicy", "Resource": "*"}]}',
     rows=(125,), **_SLR,
+    scope="statement",
 )
 def create_slr_wildcard_star(ctx: Context) -> None:
     _report_variants(ctx, CREATE_SLR, _SLRS, AWS_SERVICE_NAME, "wildcard", False,
@@ -369,6 +380,7 @@ def create_slr_wildcard_star(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["s3:*", "iam:*"], "Resource": "*"}]}',
     rows=(126,), **_SLR,
+    scope="statement",
 )
 def create_slr_notaction_star(ctx: Context) -> None:
     _report_variants(ctx, CREATE_SLR, _SLRS, AWS_SERVICE_NAME, "notaction", False,
@@ -382,6 +394,7 @@ def create_slr_notaction_star(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*", "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticbeanstalk.amazonaws.com"}}}]}',
     rows=(127,), **_SLR,
+    scope="statement",
 )
 def create_slr_not_resource(ctx: Context) -> None:
     _report_variants(ctx, CREATE_SLR, _SLRS, AWS_SERVICE_NAME, "explicit", True,
@@ -395,6 +408,7 @@ def create_slr_not_resource(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:Create*", "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreatePolicy", "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     rows=(128,), **_SLR,
+    scope="statement",
 )
 def create_slr_wildcard_not_resource(ctx: Context) -> None:
     _report_variants(ctx, CREATE_SLR, _SLRS, AWS_SERVICE_NAME, "wildcard", True,
@@ -408,6 +422,7 @@ def create_slr_wildcard_not_resource(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*", "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["s3:*", "iam:*"], "NotResource": "arn:aws:iam::111122223333:role/admin"}]}',
     rows=(129,), **_SLR,
+    scope="statement",
 )
 def create_slr_notaction_not_resource(ctx: Context) -> None:
     _report_variants(ctx, CREATE_SLR, _SLRS, AWS_SERVICE_NAME, "notaction", True,
@@ -426,6 +441,7 @@ def create_slr_notaction_not_resource(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*", "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticbeanstalk.amazonaws.con"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*", "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticbeanstalk.amazonaws.com"}}}]}',
     rows=(),
+    scope="statement",
 )
 def aws_service_name_unknown(ctx: Context) -> None:
     _check_principal_values(ctx, AWS_SERVICE_NAME)

@@ -100,6 +100,7 @@ def json_str(value: str) -> str:
         '"Action": "s3:GetObject", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     policy_types=("identity", "boundary", "scp"), example_type="identity", rows=(68, 206),
+    scope="statement",
 )
 def principal_in_identity_policy(ctx: Context) -> None:
     for st in ctx.statements:
@@ -120,6 +121,7 @@ def principal_in_identity_policy(ctx: Context) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, '
          '"Action": "sts:AssumeRole"}]}',
     policy_types=("trust", "resource"), example_type="trust", rows=(69,),
+    scope="statement",
 )
 def missing_principal(ctx: Context) -> None:
     for st in ctx.statements:
@@ -140,6 +142,7 @@ def missing_principal(ctx: Context) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, '
          '"Action": "sts:AssumeRole"}]}',
     policy_types=("trust", "resource", "rcp"), rows=(70,),
+    scope="statement",
 )
 def invalid_principal_key(ctx: Context) -> None:
     for st in ctx.statements:
@@ -181,6 +184,7 @@ def _wrap_fix(item: Item) -> list[Fix]:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
          '"Principal": {"AWS": "arn:aws:iam::123456789012:role/Admin"}, "Action": "sts:AssumeRole"}]}',
     policy_types=("trust", "resource", "rcp"), rows=(71,),
+    scope="statement",
 )
 def invalid_principal_format(ctx: Context) -> None:
     for st in ctx.statements:
@@ -230,6 +234,7 @@ def _check_principal_values(ctx: Context, name: str, member: Member) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
          '"Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}',
     policy_types=("trust", "resource", "rcp"), rows=(72,),
+    scope="statement",
 )
 def invalid_aws_principal(ctx: Context) -> None:
     for st in ctx.statements:
@@ -269,6 +274,7 @@ def _move_to_service_fix(block: PrincipalBlock, item: Item) -> list[Fix]:
          '"Action": "sts:AssumeRole", '
          '"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/deploy-*"}}}]}',
     policy_types=("trust", "resource", "rcp"), rows=(73, 93),
+    scope="statement",
 )
 def principal_partial_wildcard(ctx: Context) -> None:
     for st in ctx.statements:
@@ -298,6 +304,7 @@ def principal_partial_wildcard(ctx: Context) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
          '"Principal": {"AWS": "arn:aws:iam::123456789012:role/Deploy"}, "Action": "sts:AssumeRole"}]}',
     policy_types=("trust", "resource", "rcp"), rows=(76,),
+    scope="statement",
 )
 def principal_unique_id(ctx: Context) -> None:
     for st in ctx.statements:
@@ -338,6 +345,7 @@ def _is_public(info: PrincipalInfo) -> bool:
          '"Resource": "arn:aws:s3:::example-bucket/*", '
          '"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}',
     policy_types=("resource",), rows=(74, 75),
+    scope="statement",
 )
 def public_principal(ctx: Context) -> None:
     kms = ctx.resource_kind == "AWS::KMS::Key"
@@ -368,6 +376,7 @@ def public_principal(ctx: Context) -> None:
          '"Principal": {"AWS": "arn:aws:iam::123456789012:user/Alice"}, "Action": "s3:GetObject", '
          '"Resource": "arn:aws:s3:::example-bucket/*"}]}',
     policy_types=("resource",), rows=(77,),
+    scope="statement",
 )
 def allow_with_not_principal(ctx: Context) -> None:
     for st in ctx.statements:
@@ -391,6 +400,7 @@ def allow_with_not_principal(ctx: Context) -> None:
          '"Resource": "arn:aws:s3:::example-bucket/*", '
          '"Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/Admin"}}}]}',
     policy_types=("resource",), rows=(78,),
+    scope="statement",
 )
 def not_principal_use(ctx: Context) -> None:
     for st in ctx.statements:
@@ -422,6 +432,7 @@ _LIKE = {"StringNotEquals": "StringNotLike", "ArnNotEquals": "ArnNotLike", "Stri
          '"Resource": "arn:aws:s3:::example-bucket/*", '
          '"Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/Admin*"}}}]}',
     policy_types=("resource", "rcp"), rows=(79,),
+    scope="statement",
 )
 def ineffective_deny_carve_out(ctx: Context) -> None:
     for st in ctx.statements:
@@ -457,6 +468,7 @@ def ineffective_deny_carve_out(ctx: Context) -> None:
          '"Principal": {"AWS": "arn:aws:iam::123456789012:role/WebUsers"}, "Action": "s3:GetObject", '
          '"Resource": "arn:aws:s3:::example-bucket/*"}]}',
     policy_types=("resource", "rcp"), rows=(80,),
+    scope="statement",
 )
 def federated_outside_trust(ctx: Context) -> None:
     for st in ctx.statements:
@@ -530,6 +542,7 @@ def cross_account_without_condition(ctx: Context) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "444455556666"}, '
          '"Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111122223333:queue"}]}',
     policy_types=("resource", "trust"), rows=(88,),
+    scope="statement",
 )
 def canonical_user_outside_s3(ctx: Context) -> None:
     kind = ctx.resource_kind
@@ -562,6 +575,7 @@ def canonical_user_outside_s3(ctx: Context) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, '
          '"Action": "sts:AssumeRole"}]}',
     policy_types=("trust", "resource", "rcp"), rows=(82,),
+    scope="statement",
 )
 def service_principal_wildcard(ctx: Context) -> None:
     for st in ctx.statements:
@@ -586,6 +600,7 @@ def service_principal_wildcard(ctx: Context) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
          '"Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
     policy_types=("trust", "resource", "rcp"), rows=(84,),
+    scope="statement",
 )
 def unknown_service_principal(ctx: Context) -> None:
     for st in ctx.statements:
@@ -636,6 +651,7 @@ def _check_service(ctx: Context, item: Item, info: PrincipalInfo) -> None:
          '"Resource": "arn:aws:sqs:us-east-1:111122223333:queue", '
          '"Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:topic"}}}]}',
     policy_types=("resource",), rows=(85, 86),
+    scope="statement",
 )
 def service_principal_without_source(ctx: Context) -> None:
     for st in ctx.statements:
@@ -672,6 +688,7 @@ def service_principal_without_source(ctx: Context) -> None:
          '"Resource": "arn:aws:s3:::example-bucket/*", '
          '"Condition": {"StringEquals": {"aws:SourceOrgID": "o-a1b2c3d4e5"}}}]}',
     policy_types=("resource", "trust"), rows=(87,),
+    scope="statement",
 )
 def principal_key_with_service_principal(ctx: Context) -> None:
     for st in ctx.statements:

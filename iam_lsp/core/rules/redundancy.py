@@ -220,6 +220,7 @@ def _report_redundant(ctx: Context, element: str, fold: bool, kind: str) -> None
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:GetObject"], "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*"], "Resource": "*"}]}',
     rows=(27,), tags=_UNNECESSARY,
+    scope="statement",
 )
 def redundant_action(ctx: Context) -> None:
     _report_redundant(ctx, "Action", True, "Action")
@@ -237,6 +238,7 @@ def redundant_action(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::my-bucket/*", "arn:aws:s3:::my-bucket/reports/*"]}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::my-bucket/*"]}]}',
     rows=(28,), tags=_UNNECESSARY,
+    scope="statement",
 )
 def redundant_resource(ctx: Context) -> None:
     _report_redundant(ctx, "Resource", False, "Resource")

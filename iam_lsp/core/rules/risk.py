@@ -369,6 +369,7 @@ def _is_admin(ctx: Context, st: Statement) -> bool:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::my-bucket"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::my-bucket"}]}',
     policy_types=GRANTING_TYPES, rows=(37,),
+    scope="statement",
 )
 def allow_all_actions(ctx: Context) -> None:
     for st in allow_statements(ctx):
@@ -390,6 +391,7 @@ def allow_all_actions(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::my-bucket/*"}]}',
     policy_types=GRANTING_TYPES, rows=(38,),
+    scope="statement",
 )
 def service_wildcard(ctx: Context) -> None:
     doc = facts(ctx)
@@ -413,6 +415,7 @@ def service_wildcard(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}]}',
     policy_types=("identity",), rows=(39,),
+    scope="statement",
 )
 def administrator_access(ctx: Context) -> None:
     for st in allow_statements(ctx):
@@ -432,6 +435,7 @@ def administrator_access(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:GetRole", "iam:ListRoles"], "Resource": "*"}]}',
     policy_types=("identity",), rows=(40,),
+    scope="statement",
 )
 def full_iam_access(ctx: Context) -> None:
     doc = facts(ctx)
@@ -464,6 +468,7 @@ def _star_not_action(st: Statement) -> bool:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}',
     policy_types=GRANTING_TYPES, rows=(43,),
+    scope="statement",
 )
 def not_action_allow_unconditional(ctx: Context) -> None:
     for st in allow_statements(ctx):
@@ -482,6 +487,7 @@ def not_action_allow_unconditional(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}',
     policy_types=GRANTING_TYPES, rows=(42,),
+    scope="statement",
 )
 def not_action_allow(ctx: Context) -> None:
     for st in allow_statements(ctx):
@@ -500,6 +506,7 @@ def not_action_allow(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "*", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     policy_types=GRANTING_TYPES, rows=(44,),
+    scope="statement",
 )
 def not_action_star_allow(ctx: Context) -> None:
     for st in allow_statements(ctx):
@@ -519,6 +526,7 @@ def not_action_star_allow(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": "iam:ChangePassword", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}',
     policy_types=("identity", "resource", "boundary"), rows=(45,),
+    scope="statement",
 )
 def not_action_deny(ctx: Context) -> None:
     for st in ctx.statements:
@@ -538,6 +546,7 @@ def not_action_deny(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::secret/*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::public/*"}]}',
     policy_types=GRANTING_TYPES, rows=(46,),
+    scope="statement",
 )
 def not_action_not_resource(ctx: Context) -> None:
     for st in allow_statements(ctx):
@@ -916,6 +925,7 @@ def public_principal_items(st: Statement) -> list[Item]:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::my-bucket", "arn:aws:s3:::my-bucket/*"]}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::my-bucket", "arn:aws:s3:::my-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     policy_types=("resource",), example_type="resource", rows=(226,),
+    scope="statement",
 )
 def s3_policy_lockout(ctx: Context) -> None:
     for st in ctx.statements:
@@ -943,6 +953,7 @@ def s3_policy_lockout(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:111122223333:function:f"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:111122223333:function:f", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"}}}]}',
     policy_types=("resource",), example_type="resource", rows=(233,),
+    scope="statement",
 )
 def lambda_public_invoke(ctx: Context) -> None:
     for st in allow_statements(ctx):

@@ -387,6 +387,7 @@ def legacy_version(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Action": "s3:GetObject", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     rows=(13,),
+    scope="statement",
 )
 def missing_effect(ctx: Context) -> None:
     for st in ctx.statements:
@@ -403,6 +404,7 @@ def missing_effect(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     rows=(14,),
+    scope="statement",
 )
 def invalid_effect(ctx: Context) -> None:
     for st in ctx.statements:
@@ -428,6 +430,7 @@ def invalid_effect(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     rows=(15,),
+    scope="statement",
 )
 def missing_action(ctx: Context) -> None:
     for st in ctx.statements:
@@ -453,6 +456,7 @@ def _report_pair(ctx: Context, st: Statement, a: str, b: str) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "NotAction": "s3:DeleteBucket", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     rows=(16,),
+    scope="statement",
 )
 def action_and_notaction(ctx: Context) -> None:
     for st in ctx.statements:
@@ -470,6 +474,7 @@ def action_and_notaction(ctx: Context) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     policy_types=("identity", "boundary", "resource", "scp", "rcp"),
     rows=(17, 213),
+    scope="statement",
 )
 def missing_resource(ctx: Context) -> None:
     for st in ctx.statements:
@@ -486,6 +491,7 @@ def missing_resource(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "NotResource": "arn:aws:s3:::secret/*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"}]}',
     rows=(18,),
+    scope="statement",
 )
 def resource_and_notresource(ctx: Context) -> None:
     for st in ctx.statements:
@@ -500,6 +506,7 @@ def resource_and_notresource(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/bob"}, "Action": "sqs:SendMessage", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sqs:SendMessage", "Resource": "*"}]}',
     rows=(19,),
+    scope="statement",
 )
 def principal_and_notprincipal(ctx: Context) -> None:
     for st in ctx.statements:
@@ -543,6 +550,7 @@ _EMPTY_MEANING = {
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}',
     rows=(21, 22, 23),
+    scope="statement",
 )
 def empty_array(ctx: Context) -> None:
     for st in ctx.statements:
@@ -563,6 +571,7 @@ def empty_array(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {}}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     rows=(24, 25),
+    scope="statement",
 )
 def empty_object(ctx: Context) -> None:
     for st in ctx.statements:
@@ -644,6 +653,7 @@ def _clean_sid(sid: str) -> str:
     good='{"Version": "2012-10-17", "Statement": [{"Sid": "AllowS3Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     policy_types=("identity", "boundary", "scp", "rcp", "trust"),
     rows=(30,),
+    scope="statement",
 )
 def invalid_sid(ctx: Context) -> None:
     severity = Severity.WARNING if ctx.policy_type == PolicyType.TRUST else None
@@ -668,6 +678,7 @@ def invalid_sid(ctx: Context) -> None:
     bad='{"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     rows=(31,),
+    scope="statement",
 )
 def empty_sid(ctx: Context) -> None:
     for st in ctx.statements:

@@ -103,6 +103,7 @@ def _allow_principals(ctx: Context, st: Statement) -> list[tuple[str, Item, Prin
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, '
          '"Action": "sts:AssumeRole"}]}',
     policy_types=("trust",), example_type="trust", rows=(90,),
+    scope="statement",
 )
 def trust_resource(ctx: Context) -> None:
     for st in ctx.statements:
@@ -124,6 +125,7 @@ def trust_resource(ctx: Context) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
          '"Principal": {"AWS": "arn:aws:iam::123456789012:user/Alice"}, "Action": "sts:AssumeRole"}]}',
     policy_types=("trust",), example_type="trust", rows=(91,),
+    scope="statement",
 )
 def trust_not_principal(ctx: Context) -> None:
     for st in ctx.statements:
@@ -151,6 +153,7 @@ _IDENTITY_LIMITS = frozenset({"aws:principalorgid", "aws:principalorgpaths", "aw
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "123456789012"}, '
          '"Action": "sts:AssumeRole"}]}',
     policy_types=("trust",), example_type="trust", rows=(92,),
+    scope="statement",
 )
 def trust_wildcard_principal(ctx: Context) -> None:
     for st in ctx.statements:
@@ -185,6 +188,7 @@ def trust_wildcard_principal(ctx: Context) -> None:
          '"Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole", '
          '"Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Deployer"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(94,),
+    scope="statement",
 )
 def trust_whole_account(ctx: Context) -> None:
     for st in ctx.statements:
@@ -278,6 +282,7 @@ def trust_cross_account_unguarded(ctx: Context) -> None:
          '"Action": "sts:AssumeRoleWithSAML", '
          '"Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(97, 109),
+    scope="statement",
 )
 def trust_action_principal_mismatch(ctx: Context) -> None:
     for st in ctx.statements:
@@ -326,6 +331,7 @@ def trust_action_principal_mismatch(ctx: Context) -> None:
          '"Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": '
          '{"token.actions.githubusercontent.com:sub": "repo:octo-org/app:ref:refs/heads/main"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(98,),
+    scope="statement",
 )
 def trust_federated_syntax(ctx: Context) -> None:
     for st in ctx.statements:
@@ -357,6 +363,7 @@ def trust_federated_syntax(ctx: Context) -> None:
          '"Action": "sts:AssumeRoleWithSAML", '
          '"Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(99,),
+    scope="statement",
 )
 def trust_saml_without_audience(ctx: Context) -> None:
     for st in ctx.statements:
@@ -394,6 +401,7 @@ def _oidc_statements(ctx: Context):
          '"oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE1234:aud": "sts.amazonaws.com", '
          '"oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE1234:sub": "system:serviceaccount:default:app"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(100,),
+    scope="statement",
 )
 def trust_oidc_without_condition(ctx: Context) -> None:
     for st, item, info in _oidc_statements(ctx):
@@ -424,6 +432,7 @@ _APP_ID_PROVIDERS = frozenset({"www.amazon.com", "graph.facebook.com"})
          '{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", '
          '"token.actions.githubusercontent.com:sub": "repo:octo-org/app:ref:refs/heads/main"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(101,),
+    scope="statement",
 )
 def trust_oidc_without_audience(ctx: Context) -> None:
     for st, item, info in _oidc_statements(ctx):
@@ -457,6 +466,7 @@ def trust_oidc_without_audience(ctx: Context) -> None:
          '{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", '
          '"token.actions.githubusercontent.com:sub": "repo:octo-org/app:ref:refs/heads/main"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(102, 103),
+    scope="statement",
 )
 def trust_oidc_without_subject(ctx: Context) -> None:
     for st, item, info in _oidc_statements(ctx):
@@ -528,6 +538,7 @@ def _github_sub_problem(value: str, like: bool) -> tuple[Severity, str] | None:
          '{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", '
          '"token.actions.githubusercontent.com:sub": "repo:octo-org/app:ref:refs/heads/main"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(104, 105),
+    scope="statement",
 )
 def trust_github_subject_too_broad(ctx: Context) -> None:
     for st in ctx.statements:
@@ -565,6 +576,7 @@ def trust_github_subject_too_broad(ctx: Context) -> None:
          '{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", '
          '"token.actions.githubusercontent.com:sub": "repo:octo-org/app:ref:refs/heads/main"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(106,),
+    scope="statement",
 )
 def trust_audience_set_operator(ctx: Context) -> None:
     for st in ctx.statements:
@@ -699,6 +711,7 @@ def trust_redundant_session_principal(ctx: Context) -> None:
          '"Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole", '
          '"Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(111,), enabled_by_default=False,
+    scope="statement",
 )
 def trust_compute_service(ctx: Context) -> None:
     for st in ctx.statements:
@@ -723,6 +736,7 @@ def trust_compute_service(ctx: Context) -> None:
          '"Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole", '
          '"Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]}',
     policy_types=("trust",), example_type="trust", rows=(85,),
+    scope="statement",
 )
 def trust_service_without_source(ctx: Context) -> None:
     for st in ctx.statements:
@@ -753,6 +767,7 @@ def trust_service_without_source(ctx: Context) -> None:
          '"Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole", '
          '"Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]}',
     policy_types=("trust", "resource"), example_type="trust", rows=(113,),
+    scope="statement",
 )
 def permissive_sensitive_condition_value(ctx: Context) -> None:
     for st in ctx.statements:

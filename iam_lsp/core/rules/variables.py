@@ -57,6 +57,7 @@ def _null_guarded(st: Statement, c: ConditionEntry) -> bool:
     good=doc('{"Effect": "Allow", "Action": "events:PutRule", "Resource": "*", '
              '"Condition": {"ForAnyValue:StringEquals": {"events:detail-type": "Tag Change on Resource"}}}'),
     rows=(187,),
+    scope="statement",
 )
 def missing_qualifier(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -85,6 +86,7 @@ def missing_qualifier(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}'),
     rows=(188,),
+    scope="statement",
 )
 def forall_single(ctx: Context) -> None:
     for st, c, _spec in entries(ctx):
@@ -108,6 +110,7 @@ def forall_single(ctx: Context) -> None:
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", '
              '"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}'),
     rows=(189,),
+    scope="statement",
 )
 def forany_single(ctx: Context) -> None:
     for st, c, _spec in entries(ctx):
@@ -138,6 +141,7 @@ def forany_single(ctx: Context) -> None:
              '"Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["app"]}, '
              '"Null": {"kms:EncryptionContextKeys": "false"}}}'),
     rows=(190,),
+    scope="statement",
 )
 def forall_allow_unguarded(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -165,6 +169,7 @@ def forall_allow_unguarded(ctx: Context) -> None:
              '"Condition": {"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["team", "env"]}, '
              '"Null": {"aws:TagKeys": "false"}}}'),
     rows=(191,),
+    scope="statement",
 )
 def forany_deny_unguarded(ctx: Context) -> None:
     for st, c, spec in entries(ctx):
@@ -298,6 +303,7 @@ _var_rule(
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
          '"Resource": "arn:aws:s3:::bucket/${aws:username}/*"}]}',
     rows=(197,),
+    scope="statement",
 )
 def variable_outside(ctx: Context) -> None:
     for st in ctx.statements:
@@ -325,6 +331,7 @@ def variable_outside(ctx: Context) -> None:
     good='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
          '"Resource": "arn:aws:s3:::bucket/${aws:username}/*"}]}',
     rows=(198,),
+    scope="statement",
 )
 def variable_without_version(ctx: Context) -> None:
     if ctx.policy.version_text == "2012-10-17":
@@ -347,6 +354,7 @@ def variable_without_version(ctx: Context) -> None:
     bad=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/${aws:user}/*"}'),
     good=doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/${aws:username}/*"}'),
     rows=(199,),
+    scope="statement",
 )
 def variable_unknown_key(ctx: Context) -> None:
     for st, item, ref in variables_in(ctx):
