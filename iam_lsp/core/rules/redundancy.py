@@ -15,7 +15,7 @@ from iam_lsp.core.findings import Fix, Related
 from iam_lsp.core.jsontree import ARRAY, OBJECT, STRING, Node
 from iam_lsp.core.model import Item, Statement
 from iam_lsp.core.rules.base import rule
-from iam_lsp.core.rules.risk import glob_match
+from iam_lsp.core.rules.risk import facts, glob_match
 
 UNCOVERED: dict[int, str] = {}
 
@@ -52,6 +52,18 @@ def _canon(value: object, key: str | None = None) -> object:
     return value
 
 
+_SIGNATURES: dict[str, object] = {}
+
+
+def _signature_of_text(text: str, st: Statement) -> object:
+    sig = _SIGNATURES.get(text, _SIGNATURES)
+    if sig is _SIGNATURES:
+        if len(_SIGNATURES) > 4096:  # texts come from documents: bound the cache
+            _SIGNATURES.clear()
+        sig = _SIGNATURES[text] = statement_signature(st)
+    return sig
+
+
 def statement_signature(st: Statement) -> object:
     data = st.node.to_python()
     if not isinstance(data, dict):
@@ -82,14 +94,15 @@ def duplicate_statement(ctx: Context) -> None:
     # none, and building the signature of every statement was most of this rule's time.
     groups: dict[object, list[Statement]] = {}
     for st in ctx.statements:
-        groups.setdefault(_quick_key(st), []).append(st)
+        groups.setdefault(_quick_key(ctx, st), []).append(st)
     pairs: list[tuple[Statement, Statement]] = []
     for group in groups.values():
         if len(group) < 2:
             continue
         seen: dict[object, Statement] = {}
         for st in group:
-            sig = statement_signature(st)
+            # Cached by the statement's text: while a document is edited, most statements are unchanged.
+            sig = _signature_of_text(ctx.text[st.node.start:st.node.end], st)
             if sig is None:
                 continue
             first = seen.setdefault(sig, st)
@@ -102,7 +115,7 @@ def duplicate_statement(ctx: Context) -> None:
                    related=[Related(first.node.span, "the first statement")])
 
 
-def _quick_key(st: Statement) -> object:
+def _quick_key(ctx: Context, st: Statement) -> object:
     """A key that statements with equal signatures share: their element names (Sid aside), the Effect value
     and the set of lowered Action strings. Read from the tree as `to_python` would (the last of duplicate
     keys wins, members without a value are skipped)."""
@@ -116,8 +129,8 @@ def _quick_key(st: Statement) -> object:
         acts: object = None
     elif action.kind == STRING:
         acts = frozenset((action.value.lower(),))
-    elif action.kind == ARRAY and all(i.kind == STRING for i in action.items):
-        acts = frozenset(i.value.lower() for i in action.items)
+    elif action.kind == ARRAY and len((sf := facts(ctx).of(st)).actions) == len(action.items):  # only strings
+        acts = sf.index.lowered  # shared by content: unchanged lists cost nothing on a re-run
     else:
         acts = "other"  # mixed or nested: compared by the full signature
     scalar = effect is not None and effect.kind not in (OBJECT, ARRAY)

@@ -131,22 +131,51 @@ def amatch(pattern: str, value: str) -> bool:
     return value.lower().startswith(head) and iam_match(p, value)
 
 
-@lru_cache(maxsize=4096)
-def _action_index(texts: tuple[str, ...]) -> tuple[dict[str, list[int]], list[tuple[int, str, str]]]:
-    """Plain action names (lowered) -> positions, and (position, lowered pattern, head) of wildcards.
+class ActionList:
+    """An Action list's strings indexed for matching, with the positions that match each action memoised.
 
-    Cached by content (callers only read the result): while a document is edited, the Action lists of
-    every statement but one are unchanged.
+    Shared by content (see `_action_index`): while a document is edited, every statement but one keeps its
+    Action list, so the questions the IAM6xx/7xx rules ask of it (which entries grant iam:PassRole?) are
+    answered from the memo on every later keystroke. Read-only for callers.
     """
-    exact: dict[str, list[int]] = {}
-    wild: list[tuple[int, str, str]] = []
-    for n, text in enumerate(texts):
-        p, head = _pattern(text)
-        if head is None:
-            exact.setdefault(p, []).append(n)
-        else:
-            wild.append((n, p, head))
-    return exact, wild
+
+    __slots__ = ("exact", "wild", "_positions", "_lowered")
+
+    def __init__(self, texts: tuple[str, ...]) -> None:
+        self.exact: dict[str, list[int]] = {}  # lowered plain action name -> positions
+        self.wild: list[tuple[int, str, str]] = []  # (position, lowered pattern, literal head)
+        for n, text in enumerate(texts):
+            p, head = _pattern(text)
+            if head is None:
+                self.exact.setdefault(p, []).append(n)
+            else:
+                self.wild.append((n, p, head))
+        self._positions: dict[str, tuple[int, ...]] = {}
+        self._lowered: frozenset[str] | None = None
+
+    @property
+    def lowered(self) -> frozenset[str]:
+        """Every entry, lowered (what IAM compares): the list as a set."""
+        if self._lowered is None:
+            self._lowered = frozenset(self.exact).union(p for _, p, _ in self.wild)
+        return self._lowered
+
+    def positions(self, action: str) -> tuple[int, ...]:
+        """Positions of the entries that match `action` (IAM matching), in order."""
+        found = self._positions.get(action)
+        if found is None:
+            low = action.lower()
+            exact = self.exact.get(low, [])
+            wild = [n for n, p, head in self.wild if low.startswith(head) and iam_match(p, action)]
+            found = tuple(sorted(exact + wild)) if wild else tuple(exact)
+            if len(self._positions) < 4096:  # actions come from rules' lists and documents: bound it
+                self._positions[action] = found
+        return found
+
+
+@lru_cache(maxsize=4096)
+def _action_index(texts: tuple[str, ...]) -> ActionList:
+    return ActionList(texts)
 
 
 class StatementFacts:
@@ -156,34 +185,32 @@ class StatementFacts:
     s3:PutBucketPolicy) of every statement; asked once per document, they no longer scale with the rules.
     """
 
-    __slots__ = ("st", "actions", "_exact", "_wild", "_matches", "_grants", "_broad")
+    __slots__ = ("st", "actions", "_index", "_matches", "_grants", "_broad")
 
     def __init__(self, st: Statement) -> None:
         self.st = st
         self.actions = st.actions()
-        self._exact: dict[str, list[int]] | None = None
-        self._wild: list[tuple[int, str, str]] = []
+        self._index: ActionList | None = None
         self._matches: dict[str, list[Item]] = {}
         self._grants: dict[str, bool] = {}
         self._broad: dict[tuple[str, ...], list[Item]] = {}
 
-    def _build(self) -> dict[str, list[int]]:
-        exact, wild = _action_index(tuple(item.text for item in self.actions))  # type: ignore[misc]
-        self._wild = wild
-        self._exact = exact
-        return exact
+    @property
+    def index(self) -> ActionList:
+        """The statement's Action strings, indexed (shared with every statement of the same list)."""
+        if self._index is None:
+            self._index = _action_index(tuple(item.text for item in self.actions))  # type: ignore[misc]
+        return self._index
 
     @property
     def exact(self) -> dict[str, list[int]]:
-        """Lowered plain action names -> their positions in `actions` (indexed on first use)."""
-        return self._exact if self._exact is not None else self._build()
+        """Lowered plain action names -> their positions in `actions`."""
+        return self.index.exact
 
     @property
     def wild(self) -> list[tuple[int, str, str]]:
         """(position, lowered pattern, literal head) of the wildcard action items."""
-        if self._exact is None:
-            self._build()
-        return self._wild
+        return self.index.wild
 
     def wild_items(self) -> list[Item]:
         """The action items with a wildcard, in document order (rules about `*`, `svc:*` look only here)."""
@@ -193,12 +220,7 @@ class StatementFacts:
         """Action items that match `action`, in document order."""
         found = self._matches.get(action)
         if found is None:
-            low = action.lower()
-            positions = self.exact.get(low, [])
-            wild = [n for n, p, head in self.wild if low.startswith(head) and iam_match(p, action)]
-            if wild:
-                positions = sorted(positions + wild)
-            found = self._matches[action] = [self.actions[n] for n in positions]
+            found = self._matches[action] = [self.actions[n] for n in self.index.positions(action)]
         return found
 
     def not_action_excludes(self, action: str) -> bool:
@@ -251,12 +273,11 @@ class DocumentFacts:
         """
         found = self._granting.get(action)
         if found is None:
-            low = action.lower()
             found = []
             for st in self.allows:
                 sf = self.of(st)
                 if st.action is not None:
-                    if low in sf.exact or any(low.startswith(head) and iam_match(p, action) for _, p, head in sf.wild):
+                    if sf.index.positions(action):
                         found.append(st)
                 elif st.not_action is not None and sf.grants(action):
                     found.append(st)
@@ -282,7 +303,7 @@ class DocumentFacts:
     def unconstrained_index(self) -> ActionIndex:
         """The action items of the unconstrained Allow statements, indexed (built on first use)."""
         if self._index is None:
-            self._index = ActionIndex(self.unconstrained_allows)
+            self._index = ActionIndex([self.of(st) for st in self.unconstrained_allows])
         return self._index
 
 
@@ -559,38 +580,33 @@ def not_action_not_resource(ctx: Context) -> None:
 
 
 class ActionIndex:
-    """Action items of some statements, for finding the first one that grants an action quickly."""
+    """Action items of some statements, for finding the first one that grants an action quickly.
 
-    def __init__(self, statements: list[Statement]) -> None:
-        self.exact: dict[str, Item] = {}
-        # Wildcard items by the service named in their literal head ("s3:Get*" under "s3"); items whose head
-        # stops before the colon ("s*:Get*", "*") can match any service and sit under None.
-        self.wild: dict[str | None, list[Item]] = {}
-        for st in statements:
-            for item in st.actions():
-                if item.text in ("*", "*:*"):
-                    continue  # administrator access is reported on its own
-                if is_wild(item.text):
-                    head = _pattern(item.text)[1] or ""
-                    self.wild.setdefault(head.split(":")[0] if ":" in head else None, []).append(item)
-                else:
-                    self.exact.setdefault(item.text.lower(), item)
+    Asks each statement's content-shared ActionList, so the answers for unchanged statements come from
+    their memo while a document is edited."""
+
+    def __init__(self, facts: list[StatementFacts]) -> None:
+        self._lists = [(sf.actions, sf.index) for sf in facts]
         self._found: dict[str, Item | None] = {}
 
     def find(self, action: str) -> Item | None:
-        """The earliest item (in document order) that grants `action` (memoised: methods share actions)."""
+        """The earliest item (in document order) that grants `action`; "*" and "*:*" are left out
+        (administrator access is reported on its own)."""
         try:
             return self._found[action]
         except KeyError:
             pass
-        low = action.lower()
-        candidates = self.wild.get(low.split(":")[0], []) + self.wild.get(None, [])
-        hits = [i for i in candidates if amatch(i.text, action)]
-        exact = self.exact.get(low)
-        if exact is not None:
-            hits.append(exact)
-        found = self._found[action] = min(hits, key=lambda i: i.span.start) if hits else None
-        return found
+        best: Item | None = None
+        for actions, index in self._lists:
+            for n in index.positions(action):
+                item = actions[n]
+                if item.text in ("*", "*:*"):
+                    continue
+                if best is None or item.span.start < best.span.start:
+                    best = item
+                break  # positions are in order: the first other entry is this statement's earliest
+        self._found[action] = best
+        return best
 
 
 _ESCALATION = object()  # ctx.derived key: the escalation methods a document grants (IAM609 and IAM709)

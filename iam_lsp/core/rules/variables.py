@@ -242,7 +242,7 @@ def _var_rule(code: str, name: str, title: str, issue: str, explanation: str, ba
     rule(code, name, title, "error", explanation,
          bad=doc('{"Effect": "Allow", "Action": "s3:GetObject", ' + res.format(bad_value) + '}'),
          good=doc('{"Effect": "Allow", "Action": "s3:GetObject", ' + res.format(good_value) + '}'),
-         rows=(row,))(check)
+         rows=(row,), scope="statement")(check)
 
 
 _var_rule(
