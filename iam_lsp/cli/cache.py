@@ -164,7 +164,9 @@ def decode_result(payload: list | None, path: str, text: str) -> Result:
     if payload is None:
         return None
     ptype, source, kind, suppressed, findings = payload
-    return FileReport(path, text, ptype, source, kind, [_dec_finding(f) for f in findings], suppressed)
+    # The text is only needed for the positions of findings: keep no copy of clean files.
+    return FileReport(path, text if findings else "", ptype, source, kind, [_dec_finding(f) for f in findings],
+                      suppressed)
 
 
 def _same(a: Result, b: Result) -> bool:

@@ -84,6 +84,7 @@ def _lint_text_chunk(items: list[tuple[str, str]], config: Config, policy_type: 
 
 
 def _strip(r: FileReport | tuple[str, str] | None) -> FileReport | tuple[str, str] | None:
+    """Drop the text of a report without findings: it is kept only to place findings (and costs memory)."""
     if isinstance(r, FileReport) and not r.findings:
         r.text = ""
     return r
@@ -108,7 +109,7 @@ def _lint_files(paths: list[str], config: Config, policy_type: PolicyType | None
     """One result per path, in order: without the cache, workers read the files themselves."""
     results = _parallel(_lint_chunk, paths, config, policy_type, only, jobs)
     if results is None:
-        results = [_lint_path(p, config, policy_type, only) for p in paths]
+        results = [_strip(_lint_path(p, config, policy_type, only)) for p in paths]
     return results
 
 
@@ -134,7 +135,7 @@ def _lint_files_cached(paths: list[str], config: Config, policy_type: PolicyType
     items = [(path, text) for _, path, text, _ in misses]
     fresh = _parallel(_lint_text_chunk, items, config, policy_type, only, jobs)
     if fresh is None:
-        fresh = [_lint_text_or_skip(p, t, config, policy_type, only) for p, t in items]
+        fresh = [_strip(_lint_text_or_skip(p, t, config, policy_type, only)) for p, t in items]
     for (i, path, _, digest), r in zip(misses, fresh, strict=True):
         results[i] = r
         cache.put(path, digest, r)

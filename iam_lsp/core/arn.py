@@ -138,9 +138,20 @@ ANY = "\x00any"
 SEG = "\x00seg"
 ONE = 1
 STAR = 0
+_ANY_STAR, _ANY_ONE = (ANY, STAR), (ANY, ONE)
 # Placeholders that never contain a slash (bucket names); the others (ids, names, paths) may: AWS
 # managed policies name config rules like config-rule/aws-service-rule/x/*.
 _NO_SLASH_PLACEHOLDER = re.compile(r"^(BucketName|Account|Region|Partition)$")
+_LITERAL_TOKENS: dict[str, tuple[str, int]] = {}
+
+
+def _literal(ch: str) -> tuple[str, int]:
+    """The token of one literal character, shared: token tuples of every cached ARN and format hold one
+    pair per character, and a new pair each time made them most of the batch linter's memory."""
+    tok = _LITERAL_TOKENS.get(ch)
+    if tok is None:
+        tok = _LITERAL_TOKENS[ch] = (ch.lower(), ONE)
+    return tok
 
 
 @lru_cache(maxsize=16384)
@@ -160,7 +171,7 @@ def policy_tokens(pattern: str) -> tuple[tuple[str, int], ...]:
                 i = close + 1
                 continue
         ch = pattern[i]
-        out.append((ANY, STAR) if ch == "*" else (ANY, ONE) if ch == "?" else (ch.lower(), ONE))
+        out.append(_ANY_STAR if ch == "*" else _ANY_ONE if ch == "?" else _literal(ch))
         i += 1
     return tuple(out)
 
@@ -171,11 +182,11 @@ def format_tokens(fmt: str) -> tuple[tuple[str, int], ...]:
     out: list[tuple[str, int]] = []
     pos = 0
     for m in _VARIABLE_RE.finditer(fmt):
-        out.extend((ch.lower(), ONE) for ch in fmt[pos:m.start()])
+        out.extend(_literal(ch) for ch in fmt[pos:m.start()])
         cls = SEG if _NO_SLASH_PLACEHOLDER.search(m.group(0)[2:-1]) else ANY
         out.extend(((cls, ONE), (cls, STAR)))
         pos = m.end()
-    out.extend((ch.lower(), ONE) for ch in fmt[pos:])
+    out.extend(_literal(ch) for ch in fmt[pos:])
     return tuple(out)
 
 

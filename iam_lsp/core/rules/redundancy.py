@@ -58,7 +58,7 @@ _SIGNATURES: dict[str, object] = {}
 def _signature_of_text(text: str, st: Statement) -> object:
     sig = _SIGNATURES.get(text, _SIGNATURES)
     if sig is _SIGNATURES:
-        if len(_SIGNATURES) > 4096:  # texts come from documents: bound the cache
+        if len(_SIGNATURES) > 1024:  # texts come from documents: bound the cache
             _SIGNATURES.clear()
         sig = _SIGNATURES[text] = statement_signature(st)
     return sig
@@ -169,7 +169,7 @@ def _redundant_items(items: list[Item], fold: bool) -> list[tuple[Item, Item]]:
     return [(strs[b], strs[a]) for b, a in pairs]
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=1024)
 def _redundant_positions(texts: tuple[str, ...], fold: bool) -> tuple[tuple[int, int], ...]:
     """(position of a redundant entry, position of the entry covering it) in a list of strings.
 

@@ -173,7 +173,7 @@ class ActionList:
         return found
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _action_index(texts: tuple[str, ...]) -> ActionList:
     return ActionList(texts)
 
