@@ -6,8 +6,10 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from iam_lsp.core.model import Policy
+if TYPE_CHECKING:  # only annotations: the batch linter's cached path never needs the policy model
+    from iam_lsp.core.model import Policy
 
 
 class PolicyType(str, Enum):
