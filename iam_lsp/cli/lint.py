@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import gc
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -96,8 +97,10 @@ def _parallel(worker, items: list, config: Config, policy_type: PolicyType | Non
     if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
         return None
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
-    # Load the rules, schemas and common catalogue entries once here: forked workers inherit them.
+    # Load the rules, schemas and common catalogue entries once here: forked workers inherit them, and
+    # frozen, the workers' collector never walks them.
     analyze(WARM_UP, config=config)
+    gc.freeze()
     n = len(chunks)
     with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
         return [r for result in pool.map(worker, chunks, [config] * n, [policy_type] * n, [only] * n)
@@ -165,6 +168,11 @@ def _collect(result: FileReport | tuple[str, str] | None, reports: list[FileRepo
 
 def run_lint(args: argparse.Namespace) -> int:
     from iam_lsp.cli.main import config_for
+
+    # Parse trees hold no reference cycles (their parent links are weak), so nearly all a lint allocates
+    # is freed by reference counting; collecting cycles less often saves 10-15% of the analysis time at
+    # the same peak memory (bench/lint_bench.py).
+    gc.set_threshold(10_000, 50, 100)
 
     try:
         config = config_for(args)
