@@ -5,7 +5,8 @@
 Each worker runs its own server (`python -m iam_lsp.lsp`), alternating push and pull sessions. After
 every edit (an insert, delete or replacement of characters, JSON tokens or half-typed IAM snippets at a
 random place) it checks that the server answers a hover and a completion without an error response,
-that diagnostics for the current version are published (push) or returned (pull), that no stale
+that diagnostics for the current version are published (push) or returned (pull) and equal a fresh
+analysis of its own copy of the text (push), that no stale
 diagnostics are left showing, and that every range lies inside the document and matches the finding's
 code-point span in the client's own copy of the text (so the server's copy never diverges).
 Prints the number of edits, crashes, hangs (no answer within --timeout) and error responses.
@@ -28,6 +29,7 @@ from pygls.lsp.client import LanguageClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from iam_lsp.core.analyze import analyze  # noqa: E402
 from iam_lsp.core.documents import is_policy_document  # noqa: E402
 from tests.reliability.corpus import apply, random_edit, sample_policies  # noqa: E402
 
@@ -46,6 +48,7 @@ class Stats:
     logged_errors: int = 0  # window/logMessage of type Error (a handler swallowed an exception)
     bad_ranges: int = 0  # a range outside the document, or not the finding's span in our text
     stale: int = 0  # diagnostics of an older version left showing / returned
+    wrong: int = 0  # published findings differ from a fresh analysis of the client's copy of the text
     problems: list[str] = field(default_factory=list)
 
     def note(self, kind: str, msg: str) -> None:
@@ -56,19 +59,19 @@ class Stats:
 
     def merge(self, other: Stats) -> None:
         for name in ("edits", "requests", "crashes", "hangs", "error_responses", "logged_errors", "bad_ranges",
-                     "stale"):
+                     "stale", "wrong"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.problems.extend(other.problems[: MAX_PROBLEMS - len(self.problems)])
 
     @property
     def failures(self) -> int:
         return (self.crashes + self.hangs + self.error_responses + self.logged_errors + self.bad_ranges
-                + self.stale)
+                + self.stale + self.wrong)
 
     def summary(self) -> str:
         return (f"edits={self.edits} requests={self.requests} crashes={self.crashes} hangs={self.hangs} "
                 f"error_responses={self.error_responses} logged_errors={self.logged_errors} "
-                f"bad_ranges={self.bad_ranges} stale={self.stale}")
+                f"bad_ranges={self.bad_ranges} stale={self.stale} wrong={self.wrong}")
 
 
 # --- positions in the client's copy (LSP line breaks: \n, \r\n, \r; UTF-16 columns) -----------------
@@ -204,6 +207,16 @@ class Session:
                 if want != d.range:
                     self.stats.note("bad_ranges", f"{what} {d.code}: range {d.range} is not span {span} ({want})")
 
+    def check_findings(self, text: str, path: str, diags: list[t.Diagnostic]) -> None:
+        """The server's findings (code and span) must be a fresh analysis's: the server re-analyses only the
+        edited statement (StatementMemo), and this is where random edits would show it going wrong."""
+        got = sorted((str(d.code), tuple(d.data["span"])) for d in diags
+                     if isinstance(d.data, dict) and isinstance(d.data.get("span"), list))
+        want = sorted((f.code, (f.span.start, f.span.end)) for f in analyze(text, path=path).findings)
+        if got != want:
+            self.stats.note("wrong", f"{len(got)} findings published, {len(want)} from a fresh analysis: "
+                                     f"{sorted(set(got) ^ set(want))[:4]}")
+
     async def check_version(self, uri: str, text: str, version: int, uri_path: str) -> None:
         starts = line_starts(text)
         doc = t.TextDocumentIdentifier(uri)
@@ -224,6 +237,8 @@ class Session:
             last = pubs[-1] if pubs else None
             if last is not None and last.version == version:
                 self.check_diagnostics(text, starts, list(last.diagnostics), "push")
+                if policy:
+                    self.check_findings(text, uri_path, list(last.diagnostics))
                 return
             if time.monotonic() > deadline:
                 break
