@@ -145,6 +145,7 @@ class StatementMemo:
 
     def __init__(self, max_entries: int = 4096) -> None:
         self._entries: OrderedDict[tuple, tuple[Finding, ...] | None] = OrderedDict()
+        self._bases: dict[tuple, tuple] = {}
         self._max = max_entries
         self.hits = 0
         self.misses = 0
@@ -164,6 +165,11 @@ class StatementMemo:
         det = ctx.detection
         base = (plan_key, det.type, det.resource_kind, det.source, ctx.path, ctx.config.model_dump_json(),
                 text[:array.start], text[array.end:])  # type: ignore[union-attr]
+        # One copy of each distinct context for all its entries (the configuration's JSON is not small).
+        if base not in self._bases and len(self._bases) >= 64:
+            self._bases.clear()
+            self._entries.clear()
+        base = self._bases.setdefault(base, base)
         for st in ctx.statements:
             start, end = st.node.start, st.node.end
             key = (base, st.index, text[start:end])
