@@ -57,7 +57,7 @@ def _plan_key(config: Config, ptype: PolicyType) -> tuple:
             json.dumps(config.options, sort_keys=True, default=str))
 
 
-def _plan(config: Config, ptype: PolicyType) -> list[tuple[Rule, Severity, dict]]:
+def _plan(config: Config, ptype: PolicyType, key: tuple) -> list[tuple[Rule, Severity, dict]]:
     """The rules to run for a configuration and policy type, with their severity and options.
 
     Worked out once per distinct selection (not per document): the batch linter analyses thousands of
@@ -65,7 +65,6 @@ def _plan(config: Config, ptype: PolicyType) -> list[tuple[Rule, Severity, dict]
     """
     from iam_lsp.core.rules import all_rules
 
-    key = _plan_key(config, ptype)
     plan = _PLANS.get(key)
     if plan is None:
         plan = [
@@ -102,9 +101,10 @@ def analyze(
     policy = build_policy(tree)
     detection = detect(policy, path, policy_type, config.policy_type_globs())
     ctx = Context(text, tree, policy, detection, config, path)
-    plan = _plan(config, detection.type)
+    key = _plan_key(config, detection.type)
+    plan = _plan(config, detection.type, key)
     if memo is not None and memo.usable(tree, policy):
-        memo.run(ctx, plan, _plan_key(config, detection.type))
+        memo.run(ctx, plan, key)
         plan = [p for p in plan if p[0].scope != "statement"]
     _run_rules(ctx, plan)
     kept: list[Finding] = []

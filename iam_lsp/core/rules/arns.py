@@ -251,13 +251,18 @@ def _all_formats_say(cands: list[FormatRef], name: str, empty: bool) -> bool:
     scope="statement",
 )
 def arn_region_not_allowed(ctx: Context) -> None:
+    _report_field_not_allowed(ctx, "region")
+
+
+def _report_field_not_allowed(ctx: Context, name: str) -> None:
+    """A region or account written where every format the ARN can match has that field empty."""
     for _el, item, parsed in _arns(ctx):
-        f = parsed.field("region")
-        if f is None or not f.value or f.is_open or not _all_formats_say(_candidates(ctx, parsed), "region", True):
+        f = parsed.field(name)
+        if f is None or not f.value or f.is_open or not _all_formats_say(_candidates(ctx, parsed), name, True):
             continue
         span = _span(item, f)
-        ctx.report(span, f"{parsed.service} resources like '{item.text}' have no region in their ARN; remove "
-                         f"'{f.value}'", fixes=[Fix("Remove the region", (Edit(span, ""),))])
+        ctx.report(span, f"{parsed.service} resources like '{item.text}' have no {name} in their ARN; remove "
+                         f"'{f.value}'", fixes=[Fix(f"Remove the {name}", (Edit(span, ""),))])
 
 
 @rule(
@@ -320,13 +325,7 @@ def arn_account_syntax(ctx: Context) -> None:
     scope="statement",
 )
 def arn_account_not_allowed(ctx: Context) -> None:
-    for _el, item, parsed in _arns(ctx):
-        f = parsed.field("account")
-        if f is None or not f.value or f.is_open or not _all_formats_say(_candidates(ctx, parsed), "account", True):
-            continue
-        span = _span(item, f)
-        ctx.report(span, f"{parsed.service} resources like '{item.text}' have no account in their ARN; remove "
-                         f"'{f.value}'", fixes=[Fix("Remove the account", (Edit(span, ""),))])
+    _report_field_not_allowed(ctx, "account")
 
 
 @rule(

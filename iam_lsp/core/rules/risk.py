@@ -202,19 +202,9 @@ class StatementFacts:
             self._index = _action_index(tuple(item.text for item in self.actions))  # type: ignore[misc]
         return self._index
 
-    @property
-    def exact(self) -> dict[str, list[int]]:
-        """Lowered plain action names -> their positions in `actions`."""
-        return self.index.exact
-
-    @property
-    def wild(self) -> list[tuple[int, str, str]]:
-        """(position, lowered pattern, literal head) of the wildcard action items."""
-        return self.index.wild
-
     def wild_items(self) -> list[Item]:
         """The action items with a wildcard, in document order (rules about `*`, `svc:*` look only here)."""
-        return [self.actions[n] for n, _, _ in self.wild]
+        return [self.actions[n] for n, _, _ in self.index.wild]
 
     def matching(self, action: str) -> list[Item]:
         """Action items that match `action`, in document order."""
