@@ -1,0 +1,204 @@
+"""The start-up cache of attrs' generated code (iam_lsp/lsp/codecache.py)."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import attr
+import pytest
+from attr import _make
+
+from iam_lsp.lsp import codecache
+
+
+def _define_classes() -> list[type]:
+    """A few attrs classes of the shapes lsprotocol uses (slotted, frozen, with defaults)."""
+
+    @attr.define
+    class Position:
+        line: int
+        character: int = 0
+
+    @attr.frozen
+    class Range:
+        start: Position
+        end: Position
+
+    @attr.define(kw_only=True)
+    class Params:
+        uri: str
+        version: int | None = None
+
+    return [Position, Range, Params]
+
+
+def _exercise(classes: list[type]) -> list[str]:
+    position, rng, params = classes
+    a, b = position(1, 2), position(line=3)
+    return [repr(rng(a, b)), repr(params(uri="file:///x", version=4)), str(a == position(1, 2)), str(a == b)]
+
+
+def _fill(cache: codecache.CodeCache, *sources: str) -> None:
+    """Compile the sources, plus enough others that save() writes the file."""
+    for i in range(codecache._FEW_MISSES + 1):
+        cache.compile(f"filler = {i}\n", "<filler>", "exec")
+    for source in sources:
+        cache.compile(source, "<a>", "exec")
+
+
+@pytest.fixture
+def cache_file(tmp_path: Path) -> Path:
+    return tmp_path / "attrs-code.marshal"
+
+
+def test_compiles_once_then_serves_the_same_code_from_the_file(cache_file: Path) -> None:
+    first = codecache.CodeCache(cache_file)
+    first.install(_make)
+    try:
+        expected = _exercise(_define_classes())
+    finally:
+        first.uninstall()
+    assert first.misses > 0 and not first.known
+    _fill(first)
+    first.save()
+    assert cache_file.exists()
+
+    second = codecache.CodeCache(cache_file)
+    assert set(second.known) == set(first.used)  # (one process: the same hash salt)
+    second.install(_make)
+    try:
+        assert _exercise(_define_classes()) == expected
+    finally:
+        second.uninstall()
+    assert second.misses == 0
+    assert "compile" not in vars(_make)  # uninstalled: attrs uses the builtin again
+
+
+def test_cached_code_equals_what_compile_makes(cache_file: Path) -> None:
+    cache = codecache.CodeCache(cache_file)
+    source = "def __init__(self, a):\n    self.a = a\n"
+    made = cache.compile(source, "<attrs generated init x.Y>", "exec")
+    _fill(cache)
+    cache.save()
+    again = codecache.CodeCache(cache_file).compile(source, "<attrs generated init x.Y>", "exec")
+    plain = compile(source, "<attrs generated init x.Y>", "exec")
+    assert made.co_code == again.co_code == plain.co_code
+    assert again.co_consts[0].co_code == plain.co_consts[0].co_code
+
+
+def test_a_different_source_or_file_name_is_a_miss(cache_file: Path) -> None:
+    cache = codecache.CodeCache(cache_file)
+    _fill(cache, "x = 1\n")
+    cache.save()
+    reloaded = codecache.CodeCache(cache_file)
+    reloaded.compile("x = 2\n", "<a>", "exec")
+    reloaded.compile("x = 1\n", "<b>", "exec")
+    assert reloaded.misses == 2
+    assert reloaded.compile("x = 1\n", "<a>", "exec").co_consts == (1, None)
+
+
+def test_only_entries_still_used_are_saved(cache_file: Path) -> None:
+    cache = codecache.CodeCache(cache_file)
+    _fill(cache, "old = 1\n")
+    cache.save()
+    newer = codecache.CodeCache(cache_file)
+    for i in range(codecache._FEW_MISSES + 1):
+        newer.compile(f"new = {i}\n", "<a>", "exec")
+    newer.save()
+    assert len(codecache.CodeCache(cache_file).known) == codecache._FEW_MISSES + 1
+
+
+def test_a_few_misses_do_not_rewrite_the_file(cache_file: Path) -> None:
+    cache = codecache.CodeCache(cache_file)
+    _fill(cache)
+    cache.save()
+    mtime = cache_file.stat().st_mtime_ns
+    again = codecache.CodeCache(cache_file)
+    _fill(again, "hash_salted = 12345\n")
+    again.save()
+    assert again.misses == 1 and cache_file.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.parametrize("content", [b"", b"not marshal data", marshal.dumps({"key": "not code"}),
+                                     marshal.dumps([1, 2, 3]), b"\xe3" + b"\x00" * 64])
+def test_a_damaged_file_is_ignored(cache_file: Path, content: bytes) -> None:
+    cache_file.write_bytes(content)
+    cache = codecache.CodeCache(cache_file)
+    assert cache.known == {}
+    assert cache.compile("y = 1\n", "<a>", "exec").co_consts == (1, None)
+
+
+def test_an_unwritable_folder_is_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    cache = codecache.CodeCache(blocker / "sub" / "attrs-code.marshal")
+    cache.compile("z = 1\n", "<a>", "exec")
+    cache.save()  # no exception
+    assert not (blocker / "sub").exists()
+
+
+def test_calls_of_another_shape_go_to_the_builtin(cache_file: Path) -> None:
+    cache = codecache.CodeCache(cache_file)
+    code = cache.compile("1 + 1", "<expr>", "eval", 0, dont_inherit=True)
+    assert eval(code) == 2 and cache.misses == 0 and not cache.used
+
+
+def test_environment_variable_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(codecache.DISABLE_ENV, "1")
+    assert codecache.start() is None
+    assert "compile" not in vars(_make)
+
+
+def test_start_installs_into_attrs_and_finish_removes_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(codecache.DISABLE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = codecache.start()
+    assert cache is not None and vars(_make).get("compile") == cache.compile
+    try:
+        _exercise(_define_classes())
+        _fill(cache)
+    finally:
+        codecache.finish(cache)
+    assert "compile" not in vars(_make)
+    assert cache.path.parent == tmp_path / "iam-lsp" and cache.path.exists()
+
+
+SERVE_ONCE = """
+import json
+import attrs
+import iam_lsp.lsp  # installs the cache, imports lsprotocol through the server, finishes the cache
+from lsprotocol import types as t
+r = t.Range(t.Position(0, 0), t.Position(0, 1))
+d = t.Diagnostic(range=r, message="m", code="IAM001", severity=t.DiagnosticSeverity.Error)
+print(json.dumps({"repr": [repr(r), repr(d), repr(t.InitializeParams(capabilities=t.ClientCapabilities()))],
+                  "eq": r == t.Range(t.Position(0, 0), t.Position(0, 1)), "ne": r != t.Range(t.Position(0, 0), t.Position(1, 1)),
+                  "fields": [f.name for f in attrs.fields(t.CompletionItem)]}))
+"""
+
+
+def test_the_server_package_starts_the_same_with_and_without_the_file(tmp_path: Path) -> None:
+    """The real thing: lsprotocol's ~570 classes, compiled without the cache, then compiled and saved,
+    then served from the file: the classes behave the same each time."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop(codecache.DISABLE_ENV, None)
+
+    def serve(**extra: str) -> dict:
+        run = subprocess.run([sys.executable, "-c", SERVE_ONCE], env={**env, **extra}, capture_output=True,
+                             text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        return json.loads(run.stdout)
+
+    plain = serve(**{codecache.DISABLE_ENV: "1"})
+    assert not (tmp_path / "iam-lsp").exists()
+    assert serve() == plain  # compiles and saves
+    saved = list((tmp_path / "iam-lsp").glob("attrs-code-*.marshal"))
+    assert len(saved) == 1 and len(codecache.CodeCache(saved[0]).known) > 500
+    mtime = saved[0].stat().st_mtime_ns
+    assert serve() == plain  # served from the file
+    assert saved[0].stat().st_mtime_ns == mtime  # nothing new: not rewritten
+    assert plain["eq"] and plain["ne"] and "label" in plain["fields"]
