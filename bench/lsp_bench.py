@@ -213,7 +213,7 @@ async def main(runs: int, split: bool) -> None:
     starts = await cold_start(docs["2KB"], max(3, runs // 20))
     for name, values in starts.items():
         report(name, values)
-    print(f"{'':>12}  cold start with the code cache / without it (same run): "
+    print(f"{'':>13}  cold start with the code cache / without it (same run): "
           f"{pct(starts['cold start'], 50) / pct(starts['no code cache'], 50):.2f}x at p50")
     if split:  # last: loading the core into this client process would slow its side of the cold starts
         for name, text in docs.items():
