@@ -424,7 +424,13 @@ def _collapsible(uri: str) -> bool:
     """For a _blind schema: an array of strings gets the same errors as a one-string array.
 
     Blind means each string is judged by its type alone, so comparing [""] with ["", ""] shows
-    whether the items produce errors of their own (one per string) or none."""
+    whether the items produce errors of their own (one per string) or none. The schemas name the same
+    few definitions many times (53 uses of 7 targets), so the verdict is kept per target location."""
+    return _collapsible_target(_deref(uri)[0])
+
+
+@lru_cache(maxsize=256)
+def _collapsible_target(uri: str) -> bool:
     return _array_signature(uri, [""]) == _array_signature(uri, ["", ""])
 
 
