@@ -31,11 +31,15 @@ _MAX_FILE_BYTES = 16 * 1024 * 1024  # lsprotocol's code is about 1.2 MB; anythin
 
 
 def cache_dir() -> Path:
-    """The user's cache folder for iam-lsp (XDG on Unix, LOCALAPPDATA on Windows)."""
+    """The user's cache folder for iam-lsp: XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on
+    macOS, LOCALAPPDATA on Windows."""
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "iam-lsp"
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "iam-lsp" / "Cache"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "iam-lsp"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "iam-lsp"
+    return Path.home() / ".cache" / "iam-lsp"
 
 
 class CodeCache:
@@ -119,7 +123,10 @@ def start() -> CodeCache | None:
     # No attrs version in the name: asking attrs for it reads package metadata (~15 ms), and the digest
     # of the source already tells one attrs' code from another's.
     tag = sys.implementation.cache_tag or "nocache"
-    cache = CodeCache(cache_dir() / f"attrs-code-{tag}.marshal")
+    try:
+        cache = CodeCache(cache_dir() / f"attrs-code-{tag}.marshal")
+    except Exception:  # no home folder (RuntimeError), an odd environment: start without the cache
+        return None
     cache.install(_make)
     return cache
 
@@ -143,4 +150,7 @@ def finish(cache: CodeCache | None) -> None:
     if cache is None:
         return
     cache.uninstall()
-    cache.save()
+    try:
+        cache.save()
+    except Exception:  # never fatal: OSError is handled inside; anything else only costs the next start
+        pass

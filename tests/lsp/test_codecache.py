@@ -202,3 +202,27 @@ def test_the_server_package_starts_the_same_with_and_without_the_file(tmp_path: 
     assert serve() == plain  # served from the file
     assert saved[0].stat().st_mtime_ns == mtime  # nothing new: not rewritten
     assert plain["eq"] and plain["ne"] and "label" in plain["fields"]
+
+
+def test_no_home_folder_starts_without_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(codecache.DISABLE_ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("LOCALAPPDATA", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert codecache.start() is None
+    assert "compile" not in vars(_make)
+
+
+def test_cache_folder_follows_the_platform(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert codecache.cache_dir() == tmp_path / "iam-lsp"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(Path, "home", staticmethod(lambda: tmp_path))
+    monkeypatch.setattr(codecache.sys, "platform", "darwin")
+    assert codecache.cache_dir() == tmp_path / "Library" / "Caches" / "iam-lsp"
+    monkeypatch.setattr(codecache.sys, "platform", "linux")
+    assert codecache.cache_dir() == tmp_path / ".cache" / "iam-lsp"
