@@ -7,7 +7,6 @@ import fnmatch
 import gc
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from iam_lsp.cli.files import FileProblem, Target, decode, discover, read_text
@@ -102,6 +101,8 @@ def _parallel(worker, items: list, config: Config, policy_type: PolicyType | Non
     analyze(WARM_UP, config=config)
     gc.freeze()
     n = len(chunks)
+    from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports that small runs never need
+
     with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
         return [r for result in pool.map(worker, chunks, [config] * n, [policy_type] * n, [only] * n)
                 for r in result]
