@@ -3,6 +3,7 @@ file's findings is a miss; a broken or unwritable cache never fails the lint."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -251,7 +252,8 @@ def test_parallel_run_then_few_misses_in_process(tmp_path, capsys, monkeypatch):
     calls: list[str] = []
     real = lint.analyze
     monkeypatch.setattr(lint, "analyze", lambda text, **kw: calls.append(kw.get("path")) or real(text, **kw))
-    monkeypatch.setattr(lint, "ProcessPoolExecutor", None)  # three misses must not start workers
+    # Three misses must not start workers (lint imports the pool from here when a batch needs it).
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", None)
     assert main(["lint", "--jobs", "2", "--cache-dir", "c", "-f", "json", "."]) == 1
     out = capsys.readouterr().out
     assert sorted(calls) == ["./p001.json", "./p002.json", "./p003.json"]
