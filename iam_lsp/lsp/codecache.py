@@ -7,8 +7,8 @@ marshal file and reused when attrs asks to compile the very same source again.
 
 While installed, `attr._make` finds `compile` in its own module namespace before the builtin one. The
 cache is keyed by a 128-bit digest of (mode, file name, source), so a changed attrs or lsprotocol simply
-misses; the file name carries Python's bytecode tag, since code objects are only valid for the
-interpreter that made them. Anything unexpected (another attrs layout, an unreadable or
+misses; the file name carries Python's bytecode tag and magic number, since code objects are only valid
+for the interpreter that made them. Anything unexpected (another attrs layout, an unreadable or
 damaged file, an unwritable folder) turns the cache off, never start-up itself.
 `IAM_LSP_NO_CODE_CACHE=1` turns it off on purpose.
 """
@@ -21,6 +21,7 @@ import marshal
 import os
 import sys
 import tempfile
+from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
@@ -122,7 +123,8 @@ def start() -> CodeCache | None:
         return None
     # No attrs version in the name: asking attrs for it reads package metadata (~15 ms), and the digest
     # of the source already tells one attrs' code from another's.
-    tag = sys.implementation.cache_tag or "nocache"
+    # The bytecode magic number, as in .pyc files: code objects only load into the interpreter that made them.
+    tag = f"{sys.implementation.cache_tag or 'nocache'}-{MAGIC_NUMBER[:2].hex()}"
     try:
         cache = CodeCache(cache_dir() / f"attrs-code-{tag}.marshal")
     except Exception:  # no home folder (RuntimeError), an odd environment: start without the cache
