@@ -80,7 +80,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         # 100 files spread evenly over the corpus: the first 100 by name are a biased sample (their
         # analysis costs about two thirds of the corpus average per MB, even in one warm process).
-        sample = managed[:: max(1, len(managed) // 100)][:100]
+        picks = min(100, len(managed))
+        sample = [managed[round(i * (len(managed) - 1) / max(1, picks - 1))] for i in range(picks)]
         sub = Path(tmp) / "sample100"
         sub.mkdir()
         for p in sample:

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
 from iam_lsp.cli.cache import ENV_DIR
+
+# The server keeps a start-up cache in the user's cache folder (iam_lsp/lsp/codecache.py), filled on the
+# first import of iam_lsp.lsp, which may happen while test modules are collected: set before any of that,
+# so the tests and the servers they start use a temporary folder, never the user's.
+_CACHE_HOME = tempfile.mkdtemp(prefix="iam-lsp-tests-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_CACHE_HOME, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True, scope="session")

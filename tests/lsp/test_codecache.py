@@ -166,6 +166,7 @@ def test_start_installs_into_attrs_and_finish_removes_it(monkeypatch: pytest.Mon
         codecache.finish(cache)
     assert "compile" not in vars(_make)
     assert cache.path.parent == tmp_path / "iam-lsp" and cache.path.exists()
+    assert cache.flags == codecache.future_flags(_make)
 
 
 SERVE_ONCE = """
@@ -226,3 +227,61 @@ def test_cache_folder_follows_the_platform(monkeypatch: pytest.MonkeyPatch, tmp_
     assert codecache.cache_dir() == tmp_path / "Library" / "Caches" / "iam-lsp"
     monkeypatch.setattr(codecache.sys, "platform", "linux")
     assert codecache.cache_dir() == tmp_path / ".cache" / "iam-lsp"
+
+
+def test_code_is_what_attrs_itself_compiles() -> None:
+    """Misses are compiled with attrs' own __future__ flags, not this module's: the generated methods
+    of a class built through the cache equal those of the same class built without it."""
+    plain = _define_classes()
+    cache = codecache.CodeCache(Path("/nonexistent/never-written.marshal"), codecache.future_flags(_make))
+    cache.install(_make)
+    try:
+        cached = _define_classes()
+    finally:
+        cache.uninstall()
+    assert cache.misses > 0
+    for a, b in zip(plain, cached, strict=True):
+        for method in ("__init__", "__repr__", "__eq__"):
+            ca, cb = getattr(a, method).__code__, getattr(b, method).__code__
+            assert ca.co_code == cb.co_code and ca.co_flags == cb.co_flags and ca.co_consts == cb.co_consts
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setattr(Path, "home", staticmethod(lambda: tmp_path))
+    monkeypatch.setattr(codecache.sys, "platform", "linux")
+    assert codecache.cache_dir() == tmp_path / ".cache" / "iam-lsp"
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_file_others_can_write_is_not_loaded(cache_file: Path) -> None:
+    cache = codecache.CodeCache(cache_file)
+    _fill(cache)
+    cache.save()
+    assert cache_file.stat().st_mode & 0o777 == 0o600
+    assert codecache.CodeCache(cache_file).known
+    cache_file.chmod(0o620)
+    assert codecache.CodeCache(cache_file).known == {}
+    cache_file.chmod(0o602)
+    assert codecache.CodeCache(cache_file).known == {}
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_the_folder_is_created_private(tmp_path: Path) -> None:
+    cache = codecache.CodeCache(tmp_path / "new" / "attrs-code.marshal")
+    _fill(cache)
+    cache.save()
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+
+
+def test_temporaries_of_a_killed_save_are_removed(cache_file: Path) -> None:
+    old = cache_file.parent / (codecache._TEMP_PREFIX + "killed")
+    old.write_bytes(b"half a file")
+    recent = cache_file.parent / (codecache._TEMP_PREFIX + "saving-now")
+    recent.write_bytes(b"another server is writing this")
+    stale = os.stat(old).st_mtime - codecache._STALE_TEMP_SECONDS - 60
+    os.utime(old, (stale, stale))
+    cache = codecache.CodeCache(cache_file)
+    _fill(cache)
+    cache.save()
+    assert not old.exists() and recent.exists() and cache_file.exists()
