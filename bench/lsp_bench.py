@@ -2,10 +2,11 @@
 
 Prints p50/p99 for didChange -> publishDiagnostics at 2, 6, 25 and 100 KB policies built from the
 corpus, for completion and hover, and for cold start (process spawn -> first diagnostics), each
-beside its target. Cold starts are measured with the start-up code cache (iam_lsp/lsp/codecache.py) and,
-interleaved, without it, plus the very first start that fills it. "core NKB" lines time a full parse + analyze() alone in this process on the same
-edits (plain process, default GC, no per-statement memo): the server, which re-runs statement-scoped
-rules only on the edited statement, goes below them on large documents.
+beside its target. Cold starts are measured with the start-up code cache (iam_lsp/lsp/codecache.py)
+and, interleaved, without it, plus the very first start that fills it. "core NKB" lines time a full
+parse + analyze() alone in this process on the same edits (plain process, default GC, no per-statement
+memo): the server, which re-runs statement-scoped rules only on the edited statement, goes below them
+on large documents.
 
 Run: python bench/lsp_bench.py [--runs N]
 """
