@@ -54,10 +54,6 @@ def median_of(cmd: list[str], runs: int) -> tuple[float, int]:
     return statistics.median(times), rss
 
 
-def file_list(folder: Path) -> list[str]:
-    return sorted(str(p) for p in folder.glob("*.json"))
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
@@ -66,8 +62,8 @@ def main() -> int:
                     help="runs of cfn-lint and iam-policy-validator (30-120 s each; parliament gets min(runs, 3))")
     ap.add_argument("--no-slow-peers", action="store_true", help="skip cfn-lint and iam-policy-validator")
     args = ap.parse_args()
-    managed = file_list(args.corpus / "managed")
-    trust = file_list(args.corpus / "trust")
+    managed = peers.file_list(args.corpus / "managed")
+    trust = peers.file_list(args.corpus / "trust")
     if not managed:
         raise SystemExit(f"no corpus at {args.corpus}")
     py = sys.executable
