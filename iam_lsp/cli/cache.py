@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import sys
 import time
 from functools import lru_cache
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from iam_lsp import __version__
+from iam_lsp.atomic import write_atomically
 from iam_lsp.cli.formats import FileReport
 from iam_lsp.core.config import Config
 from iam_lsp.core.findings import Edit, Finding, Fix, Related, Severity
@@ -256,30 +256,18 @@ class LintCache:
             return
         live = {p: e for p, e in self.entries.items()
                 if isinstance(e, list) and len(e) == 4 and isinstance(e[2], int) and self.now - e[2] <= MAX_AGE}
-        tmp = None
         try:
             body = json.dumps(live, separators=(",", ":")).encode("ascii")
             head = json.dumps({"format": FORMAT, "space": self.space, "version": __version__,
                                "body": hashlib.blake2b(body, digest_size=16).hexdigest()}).encode("ascii")
             _make_dir(self.directory)
-            # Not mkstemp: its 0600 mode would stop a cache shared between users (e.g. a CI volume).
-            tmp = str(self.directory / f".tmp-{os.getpid()}_{secrets.token_hex(6)}.cache")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(head + b"\n" + body)
-            os.replace(tmp, self.file)
-            tmp = None
+            # Mode 0666 (less the umask), not 0600: a cache may be shared between users (e.g. a CI volume).
+            write_atomically(self.file, head + b"\n" + body, mode=0o666, temp_prefix=".tmp-", temp_suffix=".cache")
         except (OSError, ValueError, TypeError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             print(f"iam-lsp: results cache not written to {self.directory}: {reason} (see --no-cache)",
                   file=sys.stderr)
             return
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
         self._prune()
 
     def _prune(self) -> None:

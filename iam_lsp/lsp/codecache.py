@@ -27,12 +27,13 @@ import marshal
 import os
 import stat
 import sys
-import tempfile
 import time
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
+
+from iam_lsp.atomic import write_atomically
 
 DISABLE_ENV = "IAM_LSP_NO_CODE_CACHE"
 _FEW_MISSES = 16
@@ -103,14 +104,7 @@ class CodeCache:
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             _remove_stale_temporaries(folder)
-            fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)  # mode 0600
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    marshal.dump(self.used, out)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(self.path, marshal.dumps(self.used), mode=0o600, temp_prefix=_TEMP_PREFIX)
         except OSError:
             pass  # a read-only home or a full disk: the next start compiles again, nothing else changes
 
