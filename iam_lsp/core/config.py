@@ -7,11 +7,11 @@ in the editor, from the client's settings. JSON has no comments, so suppression 
 from __future__ import annotations
 
 import fnmatch
+import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from iam_lsp.core.findings import Finding, Severity
 from iam_lsp.core.policytype import PolicyType
@@ -23,38 +23,79 @@ else:  # pragma: no cover
 
 CONFIG_FILES = (".iam-lsp.toml", "pyproject.toml")
 DEFAULT_MAX_SIZE = 2_000_000  # characters; larger documents are not analysed (a finding says so)
+# Fields whose configuration-file spelling has a hyphen (the others are single words).
+ALIASES = {"policy_types": "policy-types", "max_size": "max-size"}
 
 
-class Ignore(BaseModel):
+@dataclass(frozen=True)
+class Ignore:
     """Suppress `rules` (codes or names; empty = all) for files matching `path` and/or statements by `sid`."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     path: str | None = None
-    rules: list[str] = Field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
     sid: str | None = None
 
 
-class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class Config:
+    """The configuration. Values given to the constructor are validated by pydantic (`config_model`), with
+    its readable errors; the defaults need no validation, so a run without any configuration never imports
+    pydantic (a tenth of a second, a quarter of a one-file `lint`).
 
-    select: list[str] = Field(default_factory=list, description="Only these rules (codes, names or code prefixes)")
-    enable: list[str] = Field(default_factory=list, description="Also run these rules (e.g. off-by-default ones)")
-    disable: list[str] = Field(default_factory=list, description="Never run these rules")
-    severity: dict[str, Severity] = Field(default_factory=dict, description="Severity overrides by code or name")
-    policy_types: dict[str, PolicyType] = Field(default_factory=dict, alias="policy-types")
-    ignores: list[Ignore] = Field(default_factory=list)
-    include: list[str] = Field(default_factory=lambda: ["*.json"])
-    exclude: list[str] = Field(default_factory=list)
-    max_size: int = Field(DEFAULT_MAX_SIZE, alias="max-size")
-    options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options")
-    root: str | None = Field(None, exclude=True)  # folder the config file lives in
+    Accepts field names and the file's hyphenated spellings (`max_size` or `max-size`).
+    """
 
-    @field_validator("severity", mode="before")
+    __slots__ = ("select", "enable", "disable", "severity", "policy_types", "ignores", "include", "exclude",
+                 "max_size", "options", "root", "fields_set")
+
+    def __init__(self, **values: Any) -> None:
+        self.select: list[str] = []  # only these rules (codes, names or code prefixes)
+        self.enable: list[str] = []  # also run these rules (e.g. off-by-default ones)
+        self.disable: list[str] = []  # never run these rules
+        self.severity: dict[str, Severity] = {}  # severity overrides by code or name
+        self.policy_types: dict[str, PolicyType] = {}  # glob -> policy type
+        self.ignores: list[Ignore] = []
+        self.include: list[str] = ["*.json"]
+        self.exclude: list[str] = []
+        self.max_size: int = DEFAULT_MAX_SIZE
+        self.options: dict[str, dict[str, Any]] = {}  # per-rule options
+        self.root: str | None = None  # folder the config file lives in (not part of the configuration)
+        self.fields_set: frozenset[str] = frozenset()  # fields given explicitly
+        if values:
+            from iam_lsp.core.config_model import validate
+
+            data = validate(values)  # raises pydantic.ValidationError
+            for name, value in data.items():
+                setattr(self, name, value)
+            self.fields_set = frozenset(data)
+
     @classmethod
-    def _sev(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            return {k: Severity.parse(s) if isinstance(s, str) else s for k, s in v.items()}
-        return v
+    def from_mapping(cls, data: dict[str, Any]) -> Config:
+        """Validate a mapping (a config file's table, merged editor settings)."""
+        return cls(**data)
+
+    def to_dict(self, by_alias: bool = False) -> dict[str, Any]:
+        """The configuration's values (copies), by field name or by the file's spelling."""
+        out: dict[str, Any] = {}
+        for name in _FIELDS:
+            value = getattr(self, name)
+            if name == "ignores":
+                value = [{"path": i.path, "rules": list(i.rules), "sid": i.sid} for i in value]
+            elif isinstance(value, (list, dict)):
+                value = value.copy()
+            out[ALIASES.get(name, name) if by_alias else name] = value
+        return out
+
+    def fingerprint(self) -> str:
+        """A canonical JSON text of the values: equal for equal configurations (cache keys)."""
+        return json.dumps(self.to_dict(), sort_keys=True, default=str)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Config) and self.to_dict() == other.to_dict() and self.root == other.root
+
+    __hash__ = None  # type: ignore[assignment] - mutable
+
+    def __repr__(self) -> str:
+        return f"Config({', '.join(f'{k}={v!r}' for k, v in self.to_dict().items())})"
 
     # --- rule selection ---------------------------------------------------------------------------
 
@@ -142,7 +183,7 @@ def load_config_file(path: Path) -> Config:
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("iam-lsp", {})
     try:
-        cfg = Config.model_validate(_normalise_keys(data))
+        cfg = Config.from_mapping(_normalise_keys(data))
     except Exception as exc:  # pydantic.ValidationError, with its field paths
         raise ValueError(f"{path}: invalid configuration: {exc}") from exc
     cfg.root = str(path.parent)
@@ -174,3 +215,7 @@ def find_config_file(start: Path) -> Path | None:
 def load_config(start: Path | None = None) -> Config:
     found = find_config_file(start or Path.cwd())
     return load_config_file(found) if found else Config()
+
+
+# Field names, in declaration order (what to_dict returns and config_model validates).
+_FIELDS = tuple(n for n in Config.__slots__ if n not in ("root", "fields_set"))

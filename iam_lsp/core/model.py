@@ -2,14 +2,12 @@
 
 Every element keeps the tree nodes it came from, so a rule can point at the exact key or value.
 String-or-list shapes (Action, Resource, principal values, condition values) are normalised to lists of
-`Item`s; a single object `Statement` is normalised to a one-statement list. Models are built with
-`_Model.build` (no re-validation of data the parser already typed), which keeps building cheap;
-per-member `Element`s and per-value `Item`s are plain slotted classes for the same reason.
+`Item`s; a single object `Statement` is normalised to a one-statement list. Models are plain classes
+built with `_Model.build` (no re-validation of data the parser already typed), which keeps building
+cheap; per-member `Element`s and per-value `Item`s are slotted for the same reason.
 """
 
 from __future__ import annotations
-
-from pydantic import BaseModel, ConfigDict
 
 from iam_lsp.core.jsontree import ARRAY, OBJECT, STRING, Member, Node, ParseResult
 from iam_lsp.core.text import Span
@@ -52,22 +50,22 @@ class Item:
         return f"Item({self.value!r}, index={self.index})"
 
 
-class _Model(BaseModel):
-    # Never validated (see build), so pydantic need not build validators when the classes are defined.
-    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=False, defer_build=True)
+class _Model:
+    """Base of the model classes: fields are class-level annotations with defaults, set by `build`.
+
+    Plain classes, not validated models: every value comes from the parser, already typed, and building
+    one model per statement, principal and condition is on the keystroke path.
+    """
 
     @classmethod
     def build(cls, **fields: object):
-        """Construct without validation (the parser already typed every value).
-
-        Like `model_construct`, minus its per-field default handling: every field is passed.
-        """
+        """An instance with these fields (the others keep their class-level defaults, never mutated)."""
         m = cls.__new__(cls)
-        object.__setattr__(m, "__dict__", fields)
-        object.__setattr__(m, "__pydantic_fields_set__", set(fields))
-        object.__setattr__(m, "__pydantic_extra__", None)
-        object.__setattr__(m, "__pydantic_private__", None)
+        m.__dict__ = fields
         return m
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.__dict__.items())})"
 
 
 class Element:

@@ -73,16 +73,18 @@ class EffectiveConfig:
 def merge(file_config: Config, settings: ClientSettings) -> tuple[EffectiveConfig, list[str]]:
     """The file's config with the client's settings on top. Invalid overrides are dropped one by one."""
     problems: list[str] = []
-    base = file_config.model_dump(by_alias=True)
+    if not settings.overrides:  # nothing to validate (and no pydantic import on the way to first diagnostics)
+        return EffectiveConfig(file_config, "include" in file_config.fields_set), problems
+    base = file_config.to_dict(by_alias=True)
     for key, value in settings.overrides.items():
         trial = dict(base, **{key: value})
         try:
-            Config.model_validate(trial)
+            Config.from_mapping(trial)
         except Exception as exc:  # pydantic.ValidationError: report the one bad setting
             problems.append(f"iamLsp setting {key!r} ignored: {exc.errors()[0]['msg'] if hasattr(exc, 'errors') else exc}")
             continue
         base = trial
-    cfg = Config.model_validate(base)
+    cfg = Config.from_mapping(base)
     cfg.root = file_config.root
-    explicit = "include" in file_config.model_fields_set or "include" in settings.overrides
+    explicit = "include" in file_config.fields_set or "include" in settings.overrides
     return EffectiveConfig(cfg, explicit), problems

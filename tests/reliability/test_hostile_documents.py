@@ -69,7 +69,7 @@ def test_core(name):
 
 def test_configured_size_limit_skips_analysis_with_iam001():
     text = P % '"*"'
-    a = analyze(text, config=Config.model_validate({"max-size": 50}))
+    a = analyze(text, config=Config.from_mapping({"max-size": 50}))
     assert a.skipped and [f.code for f in a.findings] == ["IAM001"]
     assert "size limit of 50" in a.findings[0].message
 
