@@ -7,9 +7,11 @@ A policy ARN may hold `*` and `?` wildcards and `${...}` policy variables anywhe
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -372,15 +374,25 @@ def _parsed_format(fmt: str) -> ParsedArn:
 
 
 def _arn_service_prefixes(kb: KnowledgeBase) -> dict[str, list[str]]:
-    """ARN service segment -> the action prefixes whose resource types use it (built once, cheaply).
+    """ARN service segment -> the action prefixes whose resource types use it (built once per process).
 
     The ARN service is not always the action prefix (Service Catalog ARNs say `catalog`), and one
     ARN service can have formats under several prefixes (`iam` roles are listed by iam and sts).
-    Only string splitting here: the formats themselves are parsed per ARN service, on demand.
+    Building it reads every service's resource types (about 18 ms), so the index is kept in the
+    start-up data cache under the catalogue's version and this module's source.
     """
     got = _ARN_SERVICE_PREFIXES.get(id(kb))
     if got is not None:
         return got
+    from iam_lsp.datacache import cached
+
+    index = cached("arn-services", (_source_digest(), kb.data_fingerprint().encode()),
+                   lambda: _build_arn_service_prefixes(kb), lambda v: v, _decode_index)
+    _ARN_SERVICE_PREFIXES[id(kb)] = index
+    return index
+
+
+def _build_arn_service_prefixes(kb: KnowledgeBase) -> dict[str, list[str]]:
     index: dict[str, list[str]] = {}
     for svc in kb.services():
         for rt in kb.resource_types(svc).values():
@@ -390,8 +402,19 @@ def _arn_service_prefixes(kb: KnowledgeBase) -> dict[str, list[str]]:
                     owners = index.setdefault(fields[2].lower(), [])
                     if not owners or owners[-1] != svc:
                         owners.append(svc)
-    _ARN_SERVICE_PREFIXES[id(kb)] = index
     return index
+
+
+def _decode_index(data: object) -> dict[str, list[str]]:
+    if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v) for k, v in data.items()):
+        raise ValueError("not an ARN service index")
+    return data  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _source_digest() -> bytes:
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).digest()
 
 
 _ARN_SERVICE_PREFIXES: dict[int, dict[str, list[str]]] = {}

