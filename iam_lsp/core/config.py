@@ -73,6 +73,22 @@ class Config:
         """Validate a mapping (a config file's table, merged editor settings)."""
         return cls(**data)
 
+    def replaced(self, values: dict[str, Any]) -> Config:
+        """A copy with `values` (by field name or the file's spelling) set as they are: for values the
+        caller has already checked, which then need no pydantic."""
+        out = Config()
+        for name in (*_FIELDS, "root"):
+            value = getattr(self, name)
+            setattr(out, name, value.copy() if isinstance(value, (list, dict)) else value)
+        names = {_FIELD_OF.get(k, k): v for k, v in values.items()}
+        unknown = set(names) - set(_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown configuration fields: {', '.join(sorted(unknown))}")
+        for name, value in names.items():
+            setattr(out, name, value)
+        out.fields_set = self.fields_set | names.keys()
+        return out
+
     def to_dict(self, by_alias: bool = False) -> dict[str, Any]:
         """The configuration's values (copies), by field name or by the file's spelling."""
         out: dict[str, Any] = {}
@@ -219,3 +235,4 @@ def load_config(start: Path | None = None) -> Config:
 
 # Field names, in declaration order (what to_dict returns and config_model validates).
 _FIELDS = tuple(n for n in Config.__slots__ if n not in ("root", "fields_set"))
+_FIELD_OF = {alias: name for name, alias in ALIASES.items()}

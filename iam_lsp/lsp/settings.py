@@ -70,13 +70,22 @@ class EffectiveConfig:
     explicit_include: bool  # include globs set by the user (they then mark documents as policies)
 
 
+# Overrides that parse_client_settings has checked completely (lists of strings, a positive size):
+# applied without pydantic, whose import would otherwise be on the way to every editor's first diagnostics
+# (VS Code sends every setting, defaults included).
+_CHECKED = frozenset(_LIST_KEYS.values()) | {"max-size"}
+
+
 def merge(file_config: Config, settings: ClientSettings) -> tuple[EffectiveConfig, list[str]]:
     """The file's config with the client's settings on top. Invalid overrides are dropped one by one."""
     problems: list[str] = []
-    if not settings.overrides:  # nothing to validate (and no pydantic import on the way to first diagnostics)
-        return EffectiveConfig(file_config, "include" in file_config.fields_set), problems
-    base = file_config.to_dict(by_alias=True)
-    for key, value in settings.overrides.items():
+    explicit = "include" in file_config.fields_set or "include" in settings.overrides
+    current = file_config.to_dict(by_alias=True)
+    changes = {k: v for k, v in settings.overrides.items() if current.get(k) != v}
+    if all(k in _CHECKED for k in changes):
+        return EffectiveConfig(file_config.replaced(changes) if changes else file_config, explicit), problems
+    base = current
+    for key, value in changes.items():
         trial = dict(base, **{key: value})
         try:
             Config.from_mapping(trial)
@@ -86,5 +95,4 @@ def merge(file_config: Config, settings: ClientSettings) -> tuple[EffectiveConfi
         base = trial
     cfg = Config.from_mapping(base)
     cfg.root = file_config.root
-    explicit = "include" in file_config.fields_set or "include" in settings.overrides
     return EffectiveConfig(cfg, explicit), problems

@@ -11,7 +11,6 @@ from iam_lsp.core.config import Config, Ignore, load_config_file
 from iam_lsp.core.config_model import ConfigModel
 from iam_lsp.core.findings import Severity
 from iam_lsp.core.policytype import PolicyType
-from iam_lsp.lsp.settings import ClientSettings, merge
 
 
 def test_default_config_and_one_file_lint_never_import_pydantic(tmp_path):
@@ -81,15 +80,3 @@ def test_to_dict_returns_copies():
     cfg = Config()
     cfg.to_dict()["include"].append("*.yaml")
     assert cfg.include == ["*.json"]
-
-
-def test_merge_without_client_overrides_keeps_the_file_config():
-    file_config = Config(include=["policies/*.json"])
-    eff, problems = merge(file_config, ClientSettings())
-    assert eff.config is file_config and eff.explicit_include and not problems
-
-
-def test_merge_drops_only_the_bad_override():
-    eff, problems = merge(Config(), ClientSettings(overrides={"select": ["IAM1"], "severity": {"IAM101": "loud"}}))
-    assert eff.config.select == ["IAM1"] and eff.config.severity == {}
-    assert len(problems) == 1 and "'severity'" in problems[0]
