@@ -11,21 +11,21 @@ import json
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urljoin
-
-import jsonschema.validators
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from iam_lsp.core.jsontree import ARRAY, OBJECT, STRING, Node, ParseResult
 from iam_lsp.core.policytype import PolicyType
 from iam_lsp.core.text import Span
+
+if TYPE_CHECKING:  # imported on first use: a document whose statement shapes are all known needs neither
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 MAX_DEPTH = 64  # IAM documents are at most ~6 levels deep; deeper input is not worth validating
@@ -62,6 +62,9 @@ def schema_path(policy_type: PolicyType | str) -> Path:
 
 @lru_cache(maxsize=1)
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources = []
     for path in sorted(SCHEMA_DIR.glob("*.json")):
         contents = json.loads(path.read_text(encoding="utf-8"))
@@ -73,6 +76,8 @@ def _registry() -> Registry:
 def validator_for(policy_type: PolicyType | str) -> Draft202012Validator:
     """The (cached) validator of one policy type's schema."""
     ptype = PolicyType(policy_type)
+    from jsonschema import Draft202012Validator
+
     schema = _registry().contents(BASE_URI + SCHEMA_FILES[ptype])
     return Draft202012Validator(schema, registry=_registry())
 
@@ -126,15 +131,22 @@ _cache_lock = threading.Lock()
 
 
 @cache
-def _statement_validator(policy_type: PolicyType) -> Draft202012Validator | None:
-    """A validator for one statement, or None when the schema is not shaped for per-statement checks.
+def _root_schema(policy_type: PolicyType) -> dict:
+    """The policy type's schema file as JSON: what the registry holds for it, without building one."""
+    return json.loads((SCHEMA_DIR / SCHEMA_FILES[policy_type]).read_text(encoding="utf-8"))
+
+
+@cache
+def _statement_schema_uri(policy_type: PolicyType) -> str | None:
+    """The schema every statement is validated by, or None when the schema is not shaped for per-statement
+    checks.
 
     Required shape (checked, not assumed): the root has only type/properties/required/
     additionalProperties besides annotations, so nothing but `properties.Statement` looks at the
     statements; and Statement is `{type: [object, array], if: {type: array}, then: {items: X}, else: X}`,
     so every statement, in an array or alone, is validated by the same schema X.
     """
-    root = validator_for(policy_type).schema
+    root = _root_schema(policy_type)
     if not isinstance(root, dict) or set(root) - _ANNOTATIONS - {"type", "properties", "required", "additionalProperties"}:
         return None
     st = (root.get("properties") or {}).get("Statement")
@@ -145,14 +157,20 @@ def _statement_validator(policy_type: PolicyType) -> Draft202012Validator | None
     if not {"object", "array"} <= set(types) or st["if"] != {"type": "array"} or not isinstance(then, dict) \
             or set(then) - _ANNOTATIONS != {"items"} or then["items"] != st["else"]:
         return None
-    return Draft202012Validator({"$ref": f"{root['$id']}#/properties/Statement/else"}, registry=_registry())
+    return f"{root['$id']}#/properties/Statement/else"
+
+
+@cache
+def _statement_validator(policy_type: PolicyType) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator({"$ref": _statement_schema_uri(policy_type)}, registry=_registry())
 
 
 def _validate_by_statement(tree: ParseResult, ptype: PolicyType) -> list[SchemaError] | None:
     """Per-statement validation, or None when it does not apply (then the whole document is validated)."""
     root = tree.root
-    st_validator = _statement_validator(ptype)
-    if root is None or root.kind != OBJECT or st_validator is None:
+    if root is None or root.kind != OBJECT or _statement_schema_uri(ptype) is None:
         return None
     blank, cut = _blank_keys()
     top: dict = {}
@@ -177,20 +195,19 @@ def _validate_by_statement(tree: ParseResult, ptype: PolicyType) -> list[SchemaE
     for leaf in _top_leaves(ptype, root, top):
         out.extend(_to_schema_errors(tree, leaf, ()))
     for prefix, node in parts:
-        for leaf in _statement_leaves(ptype, st_validator, node, blank, cut):
+        for leaf in _statement_leaves(ptype, node, blank, cut):
             out.extend(_to_schema_errors(tree, leaf, prefix))
     return out
 
 
-def _statement_leaves(ptype: PolicyType, validator: Draft202012Validator, node: Node,
-                      blank: frozenset[str], cut: frozenset[str]) -> tuple[_Leaf, ...]:
+def _statement_leaves(ptype: PolicyType, node: Node, blank: frozenset[str], cut: frozenset[str]) -> tuple[_Leaf, ...]:
     """The leaf errors of one statement (paths relative to it), from the cache when its shape was seen."""
     renames: dict[tuple, list[str]] = {}
     normalised = _normalise_statement(node, blank, cut, _statement_maps(ptype), renames)
-    leaves = _cached_leaves((ptype, "statement"), validator, normalised)
+    leaves = _cached_leaves(ptype, "statement", lambda: _statement_validator(ptype), normalised)
     if leaves is None:
         # jsonschema's own message quotes the instance, which normalising changed: use the real one.
-        return tuple(_leaf_records(validator, node.to_python()))
+        return tuple(_leaf_records(_statement_validator(ptype), node.to_python()))
     if not renames:
         return leaves
     return tuple(leaf._replace(path=_real_path(leaf.path, renames)) for leaf in leaves)
@@ -198,31 +215,137 @@ def _statement_leaves(ptype: PolicyType, validator: Draft202012Validator, node: 
 
 def _top_leaves(ptype: PolicyType, root: Node, top: dict) -> tuple[_Leaf, ...]:
     """Leaf errors of the document without its statements (`top` has Statement: [])."""
-    validator = validator_for(ptype)
-    leaves = _cached_leaves((ptype, "top"), validator, top)
+    leaves = _cached_leaves(ptype, "top", lambda: validator_for(ptype), top)
     if leaves is None:
         real = {m.key: ([] if m.key == "Statement" else m.value.to_python()) for m in root.members if m.value is not None}
-        return tuple(_leaf_records(validator, real))
+        return tuple(_leaf_records(validator_for(ptype), real))
     return leaves
 
 
-def _cached_leaves(scope: tuple, validator: Draft202012Validator, normalised: object) -> tuple[_Leaf, ...] | None:
-    """Leaf errors of a normalised instance, cached by its JSON text; None when a message would quote it."""
-    key = json.dumps(normalised, check_circular=False)
+def _cached_leaves(ptype: PolicyType, scope: str, validator: Callable[[], Draft202012Validator],
+                   normalised: object) -> tuple[_Leaf, ...] | None:
+    """Leaf errors of a normalised instance, cached by its JSON text; None when a message would quote it.
+
+    `validator` is called only on a miss: with every shape known (the cache is kept between runs, see
+    _verdicts), a document is checked without importing jsonschema."""
+    key = ((ptype, scope), json.dumps(normalised, check_circular=False))
     with _cache_lock:
-        leaves = _cache.get((scope, key))
+        if not _verdicts.loaded:
+            _verdicts.load()
+        leaves = _cache.get(key)
         if leaves is not None:
-            _cache.move_to_end((scope, key))
+            _cache.move_to_end(key)
             return leaves
-    leaves = tuple(_leaf_records(validator, normalised))
+    leaves = tuple(_leaf_records(validator(), normalised))
     if any(leaf.generic for leaf in leaves):
         return None
-    if len(key) <= _MAX_KEY_CHARS:
+    if len(key[1]) <= _MAX_KEY_CHARS:
         with _cache_lock:
-            _cache[(scope, key)] = leaves
+            _cache[key] = leaves
             if len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
+            _verdicts.added(key)
     return leaves
+
+
+class _Verdicts:
+    """Keeps the shape cache between runs: loaded into `_cache` on first use, saved at exit (in the data
+    cache, under the schemas', this module's and jsonschema's digest) when this process found new shapes.
+
+    A process saves the most recent entries merged over what the file holds then, so runs add up. Forked
+    lint workers never save (they leave through os._exit); the shapes they find are found again."""
+
+    MAX_ENTRIES = 2048  # the 1,680 corpus policies have 293 statement shapes
+    MAX_KEY_CHARS = 4000  # a statement shape this big is rare and would bloat the file
+
+    def __init__(self) -> None:
+        self.loaded = False
+        self.new: list[tuple[tuple, str]] = []
+        self._registered = False
+
+    def slot(self):
+        from iam_lsp.datacache import Slot
+
+        return Slot("schema-verdicts", _schema_key())
+
+    def load(self) -> None:
+        """Merge the stored verdicts under the ones in memory (call with _cache_lock held)."""
+        self.loaded = True
+        for key, leaves in _decode_verdicts(self.slot().load()):
+            if key not in _cache:
+                _cache[key] = leaves
+                _cache.move_to_end(key, last=False)
+
+    def added(self, key: tuple[tuple, str]) -> None:
+        if len(key[1]) > self.MAX_KEY_CHARS:
+            return
+        self.new.append(key)
+        if not self._registered:
+            import atexit
+
+            self._registered = True
+            atexit.register(self.save)
+
+    def save(self) -> None:
+        with _cache_lock:
+            if not self.new:
+                return
+            mine = [(k, v) for k, v in _cache.items() if len(k[1]) <= self.MAX_KEY_CHARS][-self.MAX_ENTRIES:]
+            self.new = []
+        slot = self.slot()
+        merged: OrderedDict[tuple[tuple, str], tuple[_Leaf, ...]] = OrderedDict(_decode_verdicts(slot.load()))
+        for k, v in mine:
+            merged[k] = v
+            merged.move_to_end(k)
+        entries = list(merged.items())[-self.MAX_ENTRIES:]
+        slot.store([[k[0][0].value, k[0][1], k[1], [list(leaf) for leaf in v]] for k, v in entries])
+
+
+def _decode_verdicts(data: object) -> list[tuple[tuple[tuple, str], tuple[_Leaf, ...]]]:
+    """Stored verdicts as cache entries; [] for anything not shaped like what `_Verdicts.save` writes."""
+    if not isinstance(data, list):
+        return []
+    out = []
+    try:
+        for ptype, scope, text, leaves in data:
+            if scope not in ("statement", "top") or not isinstance(text, str):
+                return []
+            records = []
+            for path, validator, value, allowed, schema_path, message, generic in leaves:
+                if not (isinstance(validator, str) and isinstance(message, str) and isinstance(generic, bool)):
+                    return []
+                records.append(_Leaf(tuple(path), validator, value, tuple(allowed), tuple(schema_path), message,
+                                     generic))
+            out.append((((PolicyType(ptype), scope), text), tuple(records)))
+    except (TypeError, ValueError):
+        return []
+    return out
+
+
+_verdicts = _Verdicts()
+
+
+def save_verdicts() -> None:
+    """Save the statement shapes found so far (also done at exit)."""
+    _verdicts.save()
+
+
+@cache
+def _schema_key() -> tuple[bytes, ...]:
+    """What the schemas' derived facts and verdicts depend on: this module, the schema files, and which
+    jsonschema and referencing are installed (found without importing them)."""
+    import importlib.util
+
+    parts = [Path(__file__).read_bytes(), *(p.read_bytes() for p in sorted(SCHEMA_DIR.glob("*.json")))]
+    for package in ("jsonschema", "referencing"):
+        spec = importlib.util.find_spec(package)
+        origin = spec.origin if spec is not None and spec.origin else ""
+        try:
+            stamp = os.stat(origin).st_mtime_ns if origin else 0
+        except OSError:
+            stamp = 0
+        parts.append(f"{package}|{origin}|{stamp}".encode())
+    return tuple(parts)
 
 
 def _real_path(path: tuple, renames: dict[tuple, list[str]]) -> tuple:
@@ -364,16 +487,19 @@ def _presence_only(schema: object) -> bool:
     return True
 
 
-@cache
 def _statement_maps(policy_type: PolicyType) -> dict[str, _Plan]:
+    return _facts()[2].get(policy_type, {})
+
+
+def _derive_statement_maps(policy_type: PolicyType, blank: frozenset[str]) -> dict[str, _Plan]:
     """The statement elements that are free maps (Condition), with how to normalise them.
 
     Only when the statement schema validates each element's value by its `properties` entry alone:
     everything else in it (allOf, dependentSchemas...) may only look at which elements are present.
     """
-    if _statement_validator(policy_type) is None or not _blank_keys()[0]:
+    if _statement_schema_uri(policy_type) is None or not blank:
         return {}
-    root = validator_for(policy_type).schema
+    root = _root_schema(policy_type)
     uri, statement = _deref(f"{root['$id']}#/properties/Statement/else")
     if not isinstance(statement, dict):
         return {}
@@ -418,6 +544,8 @@ def _pointer(parts: list[str]) -> str:
 
 
 def _array_signature(uri: str, instance: list) -> list[tuple]:
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator({"$ref": uri}, registry=_registry())
     return [(leaf.path, leaf.validator, leaf.schema_path) for leaf in _leaf_records(validator, instance)]
 
@@ -436,24 +564,50 @@ def _collapsible_target(uri: str) -> bool:
     return _array_signature(uri, [""]) == _array_signature(uri, ["", ""])
 
 
-@lru_cache(maxsize=1)
 def _blank_keys() -> tuple[frozenset[str], frozenset[str]]:
-    """`_derive_blank_keys`, kept in the start-up data cache under the schemas' and this module's bytes: it
-    runs jsonschema some 200 times (about 15 ms of every process's first analysis)."""
+    blank, cut, _ = _facts()
+    return blank, cut
+
+
+_Facts = tuple[frozenset[str], frozenset[str], dict[PolicyType, dict[str, _Plan]]]
+
+
+@cache
+def _facts() -> _Facts:
+    """The blank and cut keys and each policy type's statement maps: derived from the schemas by running
+    jsonschema some 200 times (about 15 ms), so kept in the start-up data cache under _schema_key."""
     from iam_lsp.datacache import cached
 
-    checker = jsonschema.validators.__file__ or ""  # where jsonschema is, and when it was installed
-    key = [Path(__file__).read_bytes(), *(p.read_bytes() for p in sorted(SCHEMA_DIR.glob("*.json"))),
-           f"{checker}|{os.stat(checker).st_mtime_ns if checker else 0}".encode()]
-    return cached("schema-shapes", key, _derive_blank_keys, lambda v: [sorted(v[0]), sorted(v[1])],
-                  _decode_blank_keys)
+    return cached("schema-facts", _schema_key(), _derive_facts, _encode_facts, _decode_facts)
 
 
-def _decode_blank_keys(data: object) -> tuple[frozenset[str], frozenset[str]]:
-    if not (isinstance(data, list) and len(data) == 2
-            and all(isinstance(x, list) and all(isinstance(k, str) for k in x) for x in data)):
-        raise ValueError("not blank keys")
-    return frozenset(data[0]), frozenset(data[1])
+def _derive_facts() -> _Facts:
+    blank, cut = _derive_blank_keys()
+    return blank, cut, {pt: maps for pt in PolicyType if (maps := _derive_statement_maps(pt, blank))}
+
+
+def _encode_plan(plan: _Plan | None) -> list | None:
+    return None if plan is None else [plan.blind, plan.cut, _encode_plan(plan.sub)]
+
+
+def _decode_plan(data: object) -> _Plan:
+    if not (isinstance(data, list) and len(data) == 3 and all(isinstance(x, bool) for x in data[:2])):
+        raise ValueError("not a plan")
+    return _Plan(data[0], data[1], None if data[2] is None else _decode_plan(data[2]))
+
+
+def _encode_facts(facts: _Facts) -> dict:
+    blank, cut, maps = facts
+    return {"blank": sorted(blank), "cut": sorted(cut),
+            "maps": {pt.value: {name: _encode_plan(plan) for name, plan in m.items()} for pt, m in maps.items()}}
+
+
+def _decode_facts(data: dict) -> _Facts:
+    blank, cut = data["blank"], data["cut"]
+    if not all(isinstance(x, list) and all(isinstance(k, str) for k in x) for x in (blank, cut)):
+        raise ValueError("not key lists")
+    maps = {PolicyType(pt): {str(name): _decode_plan(plan) for name, plan in m.items()} for pt, m in data["maps"].items()}
+    return frozenset(blank), frozenset(cut), maps
 
 
 def _derive_blank_keys() -> tuple[frozenset[str], frozenset[str]]:

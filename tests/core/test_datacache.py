@@ -121,13 +121,13 @@ def test_arn_service_index_from_the_cache_is_the_built_one(home, monkeypatch):
     assert len(list(home.glob("data-arn-services-*.json"))) == 1
 
 
-def test_schema_shape_analysis_from_the_cache_is_the_derived_one(home):
-    derived = schema._derive_blank_keys()
-    schema._blank_keys.cache_clear()
+def test_schema_facts_from_the_cache_are_the_derived_ones(home):
+    derived = schema._derive_facts()
+    schema._facts.cache_clear()
     try:
-        assert schema._blank_keys() == derived  # computes and stores
-        schema._blank_keys.cache_clear()
-        assert schema._blank_keys() == derived  # reads
+        assert schema._facts() == derived  # computes and stores
+        schema._facts.cache_clear()
+        assert schema._facts() == derived  # reads
     finally:
-        schema._blank_keys.cache_clear()
-    assert derived[0] and len(list(home.glob("data-schema-shapes-*.json"))) == 1
+        schema._facts.cache_clear()
+    assert derived[0] and derived[2] and len(list(home.glob("data-schema-facts-*.json"))) == 1
