@@ -16,11 +16,6 @@ from typing import Any
 from iam_lsp.core.findings import Finding, Severity
 from iam_lsp.core.policytype import PolicyType
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 CONFIG_FILES = (".iam-lsp.toml", "pyproject.toml")
 DEFAULT_MAX_SIZE = 2_000_000  # characters; larger documents are not analysed (a finding says so)
 # Fields whose configuration-file spelling has a hyphen (the others are single words).
@@ -189,8 +184,18 @@ def _normalise_keys(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _toml():
+    """tomllib, imported when a config file is read (7 ms that runs without one never need)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
 def load_config_file(path: Path) -> Config:
     """Load one config file. Raises ValueError with a readable message on bad content."""
+    tomllib = _toml()
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -221,7 +226,7 @@ def find_config_file(start: Path) -> Path | None:
         cand = folder / "pyproject.toml"
         if cand.is_file():
             try:
-                if "iam-lsp" in tomllib.loads(cand.read_text(encoding="utf-8")).get("tool", {}):
+                if "iam-lsp" in _toml().loads(cand.read_text(encoding="utf-8")).get("tool", {}):
                     return cand
             except (OSError, ValueError):
                 continue

@@ -11,11 +11,10 @@ import json
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 
 from iam_lsp.core.context import Context
 from iam_lsp.core.findings import Related
-from iam_lsp.core.knowledge import knowledge_base, wildcard_match
+from iam_lsp.core.knowledge import DATA_DIR, knowledge_base, wildcard_match
 from iam_lsp.core.model import Item, Statement
 from iam_lsp.core.rules.base import rule
 
@@ -45,7 +44,7 @@ SHOW = 5  # how many actions a message lists before "and N more"
 
 @lru_cache(maxsize=1)
 def risk_data() -> dict:
-    with (resources.files("iam_lsp") / "data" / "risk-actions.json").open(encoding="utf-8") as fh:
+    with (DATA_DIR / "risk-actions.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 
