@@ -665,11 +665,17 @@ def privilege_escalation(ctx: Context) -> None:
 
 
 @lru_cache(maxsize=16)
-def _resource_level(wanted: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The lowered actions of `wanted` that support resource-level permissions, as a list and a set."""
-    kb = knowledge_base()
-    names = tuple(a.lower() for a in wanted if (info := kb.action(a)) is not None and info.supports_resource_level)
+def _lowered(wanted: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    names = tuple(a.lower() for a in wanted)
     return names, frozenset(names)
+
+
+@lru_cache(maxsize=4096)
+def _resource_level(action: str) -> bool:
+    """Whether the catalogue's action supports resource-level permissions. Asked only of actions a
+    document grants: checking a whole list up front loaded some 50 services' catalogues in every process."""
+    info = knowledge_base().action(action)
+    return info is not None and info.supports_resource_level
 
 
 @lru_cache(maxsize=65536)
@@ -687,7 +693,7 @@ def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list
     doc = facts(ctx)
     if not doc.unconstrained_allows:
         return []
-    names, name_set = _resource_level(tuple(wanted))
+    names, name_set = _lowered(tuple(wanted))
     out = []
     for st in doc.unconstrained_allows:
         for item in doc.of(st).actions:
@@ -697,7 +703,7 @@ def sensitive_hits(ctx: Context, wanted: Iterable[str]) -> list[tuple[Item, list
                 hits = _wild_hits(item.text, names)
             else:
                 hits = (item.text.lower(),) if item.text.lower() in name_set else ()
-            hits = [a for a in hits if not doc.denied(a)]
+            hits = [a for a in hits if _resource_level(a) and not doc.denied(a)]
             if hits:
                 out.append((item, [canonical(ctx, a) for a in hits]))
     return out
