@@ -2,8 +2,9 @@
 
 Prints p50/p99 for didChange -> publishDiagnostics at 2, 6, 25 and 100 KB policies built from the
 corpus, for completion and hover, and for cold start (process spawn -> first diagnostics), each
-beside its target. Cold starts are measured with the start-up code cache (iam_lsp/lsp/codecache.py)
-and, interleaved, without it, plus the very first start that fills it. "core NKB" lines time a full
+beside its target. Cold starts are measured with the start-up caches (the code cache of
+iam_lsp/lsp/codecache.py and the data cache of iam_lsp/datacache.py) and, interleaved, without them,
+plus the very first start that fills them. "core NKB" lines time a full
 parse + analyze() alone in this process on the same edits (plain process, default GC, no per-statement
 memo): the server, which re-runs statement-scoped rules only on the edited statement, goes below them
 on large documents.
@@ -157,15 +158,16 @@ async def request_latency(bench: Bench, uri: str, text: str, runs: int) -> tuple
 
 async def cold_start(text: str, runs: int) -> dict[str, list[float]]:
     """Spawn -> first diagnostics, in a fresh cache folder: the first start ever (it compiles and saves the
-    attrs code of lsprotocol's classes), then starts with that code cache and, interleaved so both see the
-    same machine, starts with the cache turned off (the baseline)."""
-    out: dict[str, list[float]] = {"first start": [], "cold start": [], "no code cache": []}
+    attrs code of lsprotocol's classes and the data the first analysis derives), then starts with those
+    caches and, interleaved so both see the same machine, starts with both turned off (the baseline)."""
+    out: dict[str, list[float]] = {"first start": [], "cold start": [], "no start-up caches": []}
     with tempfile.TemporaryDirectory() as home:
         cached = {**BENCH_ENV, "XDG_CACHE_HOME": home}
         cached.pop("IAM_LSP_NO_CODE_CACHE", None)
-        plain = {**cached, "IAM_LSP_NO_CODE_CACHE": "1"}
+        cached.pop("IAM_LSP_NO_DATA_CACHE", None)
+        plain = {**cached, "IAM_LSP_NO_CODE_CACHE": "1", "IAM_LSP_NO_DATA_CACHE": "1"}
         plan = [("first start", cached)] + [run for _ in range(runs)
-                                           for run in (("cold start", cached), ("no code cache", plain))]
+                                           for run in (("cold start", cached), ("no start-up caches", plain))]
         for i, (name, env) in enumerate(plan):
             start = time.perf_counter()
             bench = Bench()
@@ -197,7 +199,7 @@ def report(name: str, values: list[float]) -> None:
     target = TARGETS_MS.get(name)
     p50, p99 = pct(values, 50), pct(values, 99)
     verdict = "" if target is None else (f"target p99 <= {target} ms: " + ("ok" if p99 <= target else "MISSED"))
-    print(f"{name:>13}  n={len(values):4d}  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  {verdict}")
+    print(f"{name:>18}  n={len(values):4d}  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  {verdict}")
 
 
 async def main(runs: int, split: bool) -> None:
@@ -214,8 +216,8 @@ async def main(runs: int, split: bool) -> None:
     starts = await cold_start(docs["2KB"], max(3, runs // 20))
     for name, values in starts.items():
         report(name, values)
-    print(f"{'':>13}  cold start with the code cache / without it (same run): "
-          f"{pct(starts['cold start'], 50) / pct(starts['no code cache'], 50):.2f}x at p50")
+    print(f"{'':>18}  cold start with the start-up caches / without them (same run): "
+          f"{pct(starts['cold start'], 50) / pct(starts['no start-up caches'], 50):.2f}x at p50")
     if split:  # last: loading the core into this client process would slow its side of the cold starts
         for name, text in docs.items():
             report(f"core {name}", core_latency(text, max(10, runs // 5)))

@@ -232,13 +232,13 @@ def available() -> list[Peer]:
     return [p for p in PEERS if p.available()]
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, int, str]:
+def timed(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int, int, str]:
     """Wall seconds, this child's own peak RSS (KiB), exit code and stdout of one process.
 
     os.wait4 gives the child's own rusage (RUSAGE_CHILDREN is a running maximum over all children)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=BENCH_ENV, cwd=cwd)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env or BENCH_ENV, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         dt = time.perf_counter() - t0
         proc.returncode = code = os.waitstatus_to_exitcode(status)

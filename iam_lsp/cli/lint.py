@@ -66,7 +66,16 @@ def _lint_path(path: str, config: Config, policy_type: PolicyType | None,
 
 def _lint_chunk(paths: list[str], config: Config, policy_type: PolicyType | None, only_policies: bool) -> list:
     """Lint in a worker process; the text travels back only for files with findings (for positions)."""
-    return [_strip(_lint_path(p, config, policy_type, only_policies)) for p in paths]
+    out = [_strip(_lint_path(p, config, policy_type, only_policies)) for p in paths]
+    _save_learned()
+    return out
+
+
+def _save_learned() -> None:
+    """Save the schema verdicts a worker learned: workers leave through os._exit, so never at exit."""
+    schema = sys.modules.get("iam_lsp.core.schema")
+    if schema is not None:
+        schema.save_verdicts()
 
 
 def _lint_text_or_skip(path: str, text: str, config: Config, policy_type: PolicyType | None,
@@ -80,7 +89,9 @@ def _lint_text_or_skip(path: str, text: str, config: Config, policy_type: Policy
 def _lint_text_chunk(items: list[tuple[str, str]], config: Config, policy_type: PolicyType | None,
                      only_policies: bool) -> list:
     """Lint texts the parent already read (cache misses) in a worker process."""
-    return [_strip(_lint_text_or_skip(p, t, config, policy_type, only_policies)) for p, t in items]
+    out = [_strip(_lint_text_or_skip(p, t, config, policy_type, only_policies)) for p, t in items]
+    _save_learned()
+    return out
 
 
 def _strip(r: FileReport | tuple[str, str] | None) -> FileReport | tuple[str, str] | None:

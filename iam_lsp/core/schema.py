@@ -253,7 +253,7 @@ class _Verdicts:
     cache, under the schemas', this module's and jsonschema's digest) when this process found new shapes.
 
     A process saves the most recent entries merged over what the file holds then, so runs add up. Forked
-    lint workers never save (they leave through os._exit); the shapes they find are found again."""
+    lint workers leave through os._exit: they save after each chunk instead (`save_verdicts`)."""
 
     MAX_ENTRIES = 2048  # the 1,680 corpus policies have 293 statement shapes
     MAX_KEY_CHARS = 4000  # a statement shape this big is rare and would bloat the file
