@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from iam_lsp.core.config import Config, Ignore, load_config_file
 from iam_lsp.core.config_model import ConfigModel
 from iam_lsp.core.findings import Severity
 from iam_lsp.core.policytype import PolicyType
+from tests.processes import assert_not_loaded, run_python
 
 
 def test_default_config_and_one_file_lint_never_import_pydantic(tmp_path):
     policy = tmp_path / "p.json"
     policy.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}')
-    code = (
-        "import sys\n"
+    run_python(
         "from iam_lsp.cli.main import main\n"
         f"code = main(['lint', '--no-cache', {str(policy)!r}])\n"
         "assert code == 1, code\n"
-        "loaded = [m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')]\n"
-        "assert not loaded, loaded\n"
+        + assert_not_loaded("pydantic", "pydantic_core"),
+        cwd=tmp_path,
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
 
 
 def test_values_are_validated_and_converted():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 import pathlib
-import subprocess
-import sys
+
+from tests.processes import assert_not_loaded, run_python
 
 CORE = pathlib.Path(__file__).resolve().parents[2] / "iam_lsp" / "core"
 FORBIDDEN = ("pygls", "lsprotocol", "cattrs")
@@ -28,14 +28,10 @@ def test_core_sources_do_not_import_lsp_packages():
 
 
 def test_lint_path_loads_no_lsp_modules():
-    code = (
-        "import sys\n"
+    run_python(
         "from iam_lsp.cli.main import main\n"
         "from iam_lsp.core.analyze import analyze\n"
         "analyze('{\"Version\": \"2012-10-17\", \"Statement\": []}')\n"
         "main(['rules'])\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol', 'cattrs')]\n"
-        "assert not bad, bad\n"
+        + assert_not_loaded("pygls", "lsprotocol", "cattrs")
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -13,6 +11,7 @@ from iam_lsp.core import schema
 from iam_lsp.core.jsontree import parse
 from iam_lsp.core.policytype import PolicyType
 from tests.core.test_schemas import _mutants, _plain, _triples
+from tests.processes import run_python
 
 
 @pytest.fixture()
@@ -94,9 +93,7 @@ def test_a_second_lint_of_known_shapes_never_imports_jsonschema(tmp_path):
             f"assert main(['lint', '--no-cache', '--format', 'json', '--output', {str(report)!r}, {str(policy)!r}]) == 1\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'jsonschema', 'referencing'}))\n"
         )
-        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env,
-                           cwd=tmp_path)
-        assert r.returncode == 0, r.stderr
+        r = run_python(code, env=env, cwd=tmp_path)
         loaded.append(r.stdout.strip())
         reports.append(json.loads(report.read_text()))
     assert loaded == ["['jsonschema', 'referencing']", "[]"]

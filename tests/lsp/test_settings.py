@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from iam_lsp.core.config import Config
 from iam_lsp.core.findings import Severity
 from iam_lsp.lsp.settings import ClientSettings, merge, parse_client_settings
+from tests.processes import assert_not_loaded, run_python
 
 
 def _vscode_defaults() -> dict:
@@ -56,15 +55,11 @@ def test_map_overrides_still_go_through_pydantic():
 
 
 def test_vscode_default_settings_apply_without_importing_pydantic():
-    code = (
-        "import sys\n"
+    run_python(
         "from iam_lsp.core.config import Config\n"
         "from iam_lsp.lsp.settings import merge, parse_client_settings\n"
         f"eff, problems = merge(Config(), parse_client_settings({VSCODE_DEFAULTS!r}))\n"
         "assert not problems and eff.explicit_include and eff.config.include == [], (eff, problems)\n"
         "assert eff.config.select == [] and eff.config.max_size == 2000000\n"
-        "loaded = [m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')]\n"
-        "assert not loaded, loaded\n"
+        + assert_not_loaded("pydantic", "pydantic_core")
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
