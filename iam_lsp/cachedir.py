@@ -16,9 +16,12 @@ def cache_dir() -> Path:
         return Path(xdg) / "iam-lsp"
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "iam-lsp" / "Cache"
+    home = Path.home()
+    if not home.is_absolute() or home == Path(home.anchor):  # HOME="" or "/": no home to keep a cache in
+        raise RuntimeError("no home folder for a cache")
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "iam-lsp"
-    return Path.home() / ".cache" / "iam-lsp"
+        return home / "Library" / "Caches" / "iam-lsp"
+    return home / ".cache" / "iam-lsp"
 
 
 def trusted(st: os.stat_result) -> bool:

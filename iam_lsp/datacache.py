@@ -5,9 +5,11 @@ the catalogue's index of ARN service names (it reads all ~460 resource-type file
 schemas' shape analysis, and jsonschema's verdicts on the statement shapes seen so far (with them, a
 document of known shapes needs no jsonschema import at all). These depend only on installed files, so
 they are kept as JSON in the user's cache folder under a digest of those files (their bytes, or the data
-package's version and the deriving module's source). A missing, damaged or foreign file is simply
-recomputed and rewritten; failing to write changes nothing else. The values are data, never code.
-`IAM_LSP_NO_DATA_CACHE=1` turns the cache off.
+package's version and the deriving module's source), up to four files a name so that installations
+sharing the folder keep theirs. A missing, damaged or foreign file is simply recomputed and rewritten;
+failing to write changes nothing else. The values are data, never code, and never text of a document
+(see schema._Verdicts). Like __pycache__, the cache is used whatever `lint --no-cache` says (that flag is
+about lint results); `IAM_LSP_NO_DATA_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +27,10 @@ from iam_lsp.cachedir import cache_dir, trusted
 
 DISABLE_ENV = "IAM_LSP_NO_DATA_CACHE"
 _MAX_FILE_BYTES = 4 * 1024 * 1024
+# Files kept per name: one per installation that shares the folder (an editor's environment, a project's,
+# pre-commit's), so that running one does not throw away what another derived. Least recently used go.
+_KEEP_PER_NAME = 4
+_TOUCH_AFTER = 86400  # a read marks its file as used at most once a day
 T = TypeVar("T")
 
 
@@ -50,11 +57,16 @@ class Slot:
             return None
         try:
             with self.path.open("rb") as f:
-                if not trusted(os.fstat(f.fileno())):
+                st = os.fstat(f.fileno())
+                if not trusted(st):
                     return None
                 stored = json.loads(f.read(_MAX_FILE_BYTES))
-            return stored["value"] if stored["key"] == self.digest else None
-        except (OSError, ValueError, TypeError, KeyError):
+            if stored["key"] != self.digest:
+                return None
+            if time.time() - st.st_mtime > _TOUCH_AFTER:
+                os.utime(self.path)  # in use: keep it when another installation stores its own
+            return stored["value"]
+        except Exception:  # unreadable, not JSON, too deep, not ours: as if absent
             return None
 
     def store(self, data: Any) -> None:
@@ -63,13 +75,16 @@ class Slot:
             return
         folder = self.path.parent
         try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             body = json.dumps({"key": self.digest, "value": data}, separators=(",", ":")).encode()
+            if len(body) > _MAX_FILE_BYTES:
+                return  # more than load() reads: it would never load
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_atomically(self.path, body, mode=0o600, temp_prefix=f".data-{self.name}-")
-            for old in folder.glob(f"data-{self.name}-*.json"):  # values for files since replaced
-                if old.name != self.path.name:
-                    old.unlink(missing_ok=True)
-        except (OSError, ValueError, TypeError):
+            others = sorted(((f.stat().st_mtime, f) for f in folder.glob(f"data-{self.name}-*.json")
+                             if f.name != self.path.name), reverse=True)
+            for _, old in others[_KEEP_PER_NAME - 1:]:
+                old.unlink(missing_ok=True)
+        except (OSError, ValueError, TypeError, RecursionError):
             pass
 
 
@@ -77,15 +92,15 @@ def cached(name: str, key: Iterable[bytes], compute: Callable[[], T], encode: Ca
            decode: Callable[[Any], T]) -> T:
     """`compute()`, or its stored result for the same `key` parts.
 
-    `encode` turns the value into JSON data; `decode` turns stored data back, raising ValueError,
-    TypeError or KeyError on data of the wrong shape (which is then recomputed).
+    `encode` turns the value into JSON data; `decode` turns stored data back and raises on data of the
+    wrong shape, which is then recomputed (and rewritten).
     """
     slot = Slot(name, key)
     data = slot.load()
     if data is not None:
         try:
             return decode(data)
-        except (ValueError, TypeError, KeyError):
+        except Exception:  # noqa: BLE001 - whatever a damaged file makes decode raise: recompute
             pass
     value = compute()
     slot.store(encode(value))

@@ -414,7 +414,12 @@ def _decode_index(data: object) -> dict[str, list[str]]:
 
 @lru_cache(maxsize=1)
 def _source_digest() -> bytes:
-    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).digest()
+    """This module and the knowledge base's (which reads the files the index is built from)."""
+    from iam_lsp.core import knowledge
+
+    h = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+    h.update(Path(knowledge.__file__ or "").read_bytes())
+    return h.digest()
 
 
 _ARN_SERVICE_PREFIXES: dict[int, dict[str, list[str]]] = {}

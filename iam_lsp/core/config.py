@@ -6,6 +6,7 @@ in the editor, from the client's settings. JSON has no comments, so suppression 
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import json
 import sys
@@ -69,13 +70,12 @@ class Config:
         return cls(**data)
 
     def replaced(self, values: dict[str, Any]) -> Config:
-        """A copy with `values` (by field name or the file's spelling) set as they are: for values the
-        caller has already checked, which then need no pydantic."""
+        """A copy (sharing nothing mutable) with `values` (by field name or the file's spelling) set as
+        they are: for values the caller has already checked, which then need no pydantic."""
         out = Config()
         for name in (*_FIELDS, "root"):
-            value = getattr(self, name)
-            setattr(out, name, value.copy() if isinstance(value, (list, dict)) else value)
-        names = {_FIELD_OF.get(k, k): v for k, v in values.items()}
+            setattr(out, name, copy.deepcopy(getattr(self, name)))
+        names = {_FIELD_OF.get(k, k): copy.deepcopy(v) for k, v in values.items()}
         unknown = set(names) - set(_FIELDS)
         if unknown:
             raise ValueError(f"unknown configuration fields: {', '.join(sorted(unknown))}")

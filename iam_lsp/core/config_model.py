@@ -36,6 +36,7 @@ class ConfigModel(BaseModel):
     exclude: list[str] = Field(default_factory=list)
     max_size: int = Field(DEFAULT_MAX_SIZE, alias="max-size")
     options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options")
+    root: str | None = Field(None, exclude=True)  # set from where a config file is; accepted, as it always was
 
     @field_validator("severity", mode="before")
     @classmethod

@@ -253,14 +253,17 @@ class _Verdicts:
     cache, under the schemas', this module's and jsonschema's digest) when this process found new shapes.
 
     A process saves the most recent entries merged over what the file holds then, so runs add up. Forked
-    lint workers leave through os._exit: they save after each chunk instead (`save_verdicts`)."""
+    lint workers leave through os._exit: they save after each chunk instead (`save_verdicts`). Only
+    shapes written entirely in the schemas' own words are stored (element names, enum values, blanked
+    strings): a shape that keeps text of the document, such as the value of an unknown element, stays in
+    memory, so nothing a user typed is written to disk."""
 
-    MAX_ENTRIES = 2048  # the 1,680 corpus policies have 293 statement shapes
-    MAX_KEY_CHARS = 4000  # a statement shape this big is rare and would bloat the file
+    MAX_ENTRIES = 1024  # the 1,680 corpus policies have about 330 statement shapes
+    MAX_KEY_CHARS = 2000  # a statement shape this big is rare and would bloat the file
 
     def __init__(self) -> None:
         self.loaded = False
-        self.new: list[tuple[tuple, str]] = []
+        self.dirty = False  # shapes found since the last save
         self._registered = False
 
     def slot(self):
@@ -269,9 +272,10 @@ class _Verdicts:
         return Slot("schema-verdicts", _schema_key())
 
     def load(self) -> None:
-        """Merge the stored verdicts under the ones in memory (call with _cache_lock held)."""
+        """Merge the stored verdicts under the ones in memory, keeping their order of use (call with
+        _cache_lock held)."""
         self.loaded = True
-        for key, leaves in _decode_verdicts(self.slot().load()):
+        for key, leaves in reversed(_decode_verdicts(self.slot().load())):
             if key not in _cache:
                 _cache[key] = leaves
                 _cache.move_to_end(key, last=False)
@@ -279,7 +283,7 @@ class _Verdicts:
     def added(self, key: tuple[tuple, str]) -> None:
         if len(key[1]) > self.MAX_KEY_CHARS:
             return
-        self.new.append(key)
+        self.dirty = True
         if not self._registered:
             import atexit
 
@@ -288,10 +292,11 @@ class _Verdicts:
 
     def save(self) -> None:
         with _cache_lock:
-            if not self.new:
+            if not self.dirty:
                 return
-            mine = [(k, v) for k, v in _cache.items() if len(k[1]) <= self.MAX_KEY_CHARS][-self.MAX_ENTRIES:]
-            self.new = []
+            self.dirty = False
+            mine = [(k, v) for k, v in _cache.items() if len(k[1]) <= self.MAX_KEY_CHARS]
+        mine = [(k, v) for k, v in mine if _in_schema_words(k[1])][-self.MAX_ENTRIES:]
         slot = self.slot()
         merged: OrderedDict[tuple[tuple, str], tuple[_Leaf, ...]] = OrderedDict(_decode_verdicts(slot.load()))
         for k, v in mine:
@@ -301,25 +306,85 @@ class _Verdicts:
         slot.store([[k[0][0].value, k[0][1], k[1], [list(leaf) for leaf in v]] for k, v in entries])
 
 
+def _in_schema_words(text: str) -> bool:
+    """Whether a normalised shape's JSON holds only the schemas' own words: member names the schemas
+    name (or position numbers, for renamed map members), enum and const strings, blanked strings."""
+    words = _schema_words()
+    stack = [json.loads(text)]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            for k, child in v.items():
+                if k not in words and not k.isdigit():
+                    return False
+                stack.append(child)
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, str) and v and v not in words:
+            return False
+    return True
+
+
+@cache
+def _schema_words() -> frozenset[str]:
+    words: set[str] = set()
+    stack: list[object] = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(SCHEMA_DIR.glob("*.json"))]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            words.update(k for k in node.get("properties") or {} if isinstance(k, str))
+            words.update(v for v in [node.get("const"), *(node.get("enum") or [])] if isinstance(v, str))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(words)
+
+
 def _decode_verdicts(data: object) -> list[tuple[tuple[tuple, str], tuple[_Leaf, ...]]]:
-    """Stored verdicts as cache entries; [] for anything not shaped like what `_Verdicts.save` writes."""
+    """Stored verdicts as cache entries. An entry not shaped like what `_Verdicts.save` writes, or with
+    values span mapping could not use, is left out (and found again by jsonschema)."""
     if not isinstance(data, list):
         return []
     out = []
-    try:
-        for ptype, scope, text, leaves in data:
+    for entry in data:
+        try:
+            ptype, scope, text, leaves = entry
             if scope not in ("statement", "top") or not isinstance(text, str):
-                return []
-            records = []
-            for path, validator, value, allowed, schema_path, message, generic in leaves:
-                if not (isinstance(validator, str) and isinstance(message, str) and isinstance(generic, bool)):
-                    return []
-                records.append(_Leaf(tuple(path), validator, value, tuple(allowed), tuple(schema_path), message,
-                                     generic))
-            out.append((((PolicyType(ptype), scope), text), tuple(records)))
-    except (TypeError, ValueError):
-        return []
+                continue
+            records = tuple(_decode_leaf(*leaf) for leaf in leaves)
+            out.append((((PolicyType(ptype), scope), text), records))
+        except Exception:  # noqa: BLE001 - a damaged entry, whatever it breaks: leave it out
+            continue
     return out
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in value)
+
+
+def _is_words(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+
+# What _to_schema_errors reads of a leaf's validator value, by keyword.
+_VALUE_SHAPES: dict[str, Callable[[object], bool]] = {
+    "required": _is_words,
+    "anyOf": lambda v: isinstance(v, list) and all(isinstance(x, dict) and _is_words(x.get("required", [])) for x in v),
+    "not": lambda v: isinstance(v, dict) and _is_words(v.get("required", ["?"])) and bool(v.get("required", ["?"])),
+    "enum": lambda v: isinstance(v, list),
+    "type": lambda v: isinstance(v, str) or _is_words(v),
+}
+
+
+def _decode_leaf(path: object, validator: object, value: object, allowed: object, schema_path: object,
+                 message: object, generic: object) -> _Leaf:
+    if not (_is_path(path) and isinstance(validator, str) and isinstance(allowed, list)
+            and all(isinstance(x, str) for x in allowed) and _is_path(schema_path)
+            and isinstance(message, str) and isinstance(generic, bool)
+            and _VALUE_SHAPES.get(validator, lambda v: True)(value)
+            and ("dependentSchemas" not in schema_path or schema_path[-1] != "dependentSchemas")):
+        raise ValueError("not a leaf")
+    return _Leaf(tuple(path), validator, value, tuple(allowed), tuple(schema_path), message, generic)  # type: ignore[arg-type]
 
 
 _verdicts = _Verdicts()
@@ -342,9 +407,12 @@ def _schema_key() -> tuple[bytes, ...]:
         origin = spec.origin if spec is not None and spec.origin else ""
         try:
             stamp = os.stat(origin).st_mtime_ns if origin else 0
+            # The version, from the dist-info folder's name beside the package (its metadata is slow).
+            site = os.path.dirname(os.path.dirname(origin))
+            infos = sorted(n for n in os.listdir(site) if n.startswith(f"{package}-") and n.endswith(".dist-info"))
         except OSError:
-            stamp = 0
-        parts.append(f"{package}|{origin}|{stamp}".encode())
+            stamp, infos = 0, []
+        parts.append(f"{package}|{origin}|{stamp}|{','.join(infos)}".encode())
     return tuple(parts)
 
 
@@ -603,11 +671,12 @@ def _encode_facts(facts: _Facts) -> dict:
 
 
 def _decode_facts(data: dict) -> _Facts:
-    blank, cut = data["blank"], data["cut"]
-    if not all(isinstance(x, list) and all(isinstance(k, str) for k in x) for x in (blank, cut)):
-        raise ValueError("not key lists")
-    maps = {PolicyType(pt): {str(name): _decode_plan(plan) for name, plan in m.items()} for pt, m in data["maps"].items()}
-    return frozenset(blank), frozenset(cut), maps
+    blank, cut, maps = data["blank"], data["cut"], data["maps"]
+    if not all(isinstance(x, list) and all(isinstance(k, str) for k in x) for x in (blank, cut)) \
+            or not isinstance(maps, dict) or not all(isinstance(m, dict) for m in maps.values()):
+        raise ValueError("not schema facts")
+    plans = {PolicyType(pt): {str(name): _decode_plan(plan) for name, plan in m.items()} for pt, m in maps.items()}
+    return frozenset(blank), frozenset(cut), plans
 
 
 def _derive_blank_keys() -> tuple[frozenset[str], frozenset[str]]:

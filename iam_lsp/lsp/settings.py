@@ -83,7 +83,7 @@ def merge(file_config: Config, settings: ClientSettings) -> tuple[EffectiveConfi
     current = file_config.to_dict(by_alias=True)
     changes = {k: v for k, v in settings.overrides.items() if current.get(k) != v}
     if all(k in _CHECKED for k in changes):
-        return EffectiveConfig(file_config.replaced(changes) if changes else file_config, explicit), problems
+        return EffectiveConfig(file_config.replaced(changes), explicit), problems
     base = current
     for key, value in changes.items():
         trial = dict(base, **{key: value})

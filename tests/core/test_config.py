@@ -60,7 +60,12 @@ def test_config_file_errors_are_readable(tmp_path):
 
 def test_defaults_match_the_pydantic_model():
     model = ConfigModel()
-    assert Config().to_dict() == {name: getattr(model, name) for name in ConfigModel.model_fields}
+    assert Config().to_dict() == {name: getattr(model, name) for name in ConfigModel.model_fields if name != "root"}
+    assert Config().root is model.root is None
+
+
+def test_root_is_accepted_as_before():
+    assert Config(root="/x").root == "/x"
 
 
 def test_to_dict_round_trips_and_fingerprints_compare_values():

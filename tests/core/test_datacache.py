@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from iam_lsp import datacache
+from iam_lsp import cachedir, datacache
 from iam_lsp.core import arn, schema
 from iam_lsp.core.knowledge import knowledge_base
 
@@ -43,11 +43,36 @@ def test_second_call_reads_the_stored_value(home):
         assert stored.stat().st_mode & 0o777 == 0o600 and home.stat().st_mode & 0o777 == 0o700
 
 
-def test_a_new_key_recomputes_and_replaces_the_old_file(home):
-    run([b"v1"], counted(1)[0])
-    compute, calls = counted(2)
-    assert run([b"v2"], compute) == 2 and calls == [1]
-    assert len(list(home.glob("data-test-*.json"))) == 1
+def test_installations_sharing_the_folder_keep_their_own_files(home):
+    run([b"install A"], counted(1)[0])
+    run([b"install B"], counted(2)[0])
+    compute, calls = counted(1)
+    assert run([b"install A"], compute) == 1 and not calls  # B's store did not throw A's away
+    assert len(list(home.glob("data-test-*.json"))) == 2
+
+
+def test_only_the_most_recently_used_files_are_kept(home):
+    for n in range(6):
+        run([b"key %d" % n], counted(n)[0])
+        for f in home.glob("data-test-*.json"):  # the file just written is the newest
+            if json.loads(f.read_text())["value"] == n:
+                os.utime(f, (1_000_000 + n, 1_000_000 + n))
+    kept = sorted(json.loads(f.read_text())["value"] for f in home.glob("data-test-*.json"))
+    assert kept == [2, 3, 4, 5]
+
+
+def test_a_read_marks_an_old_file_as_used(home):
+    run([b"k"], counted(1)[0])
+    (stored,) = home.glob("data-test-*.json")
+    os.utime(stored, (1_000_000, 1_000_000))
+    run([b"k"], counted(1)[0])
+    assert stored.stat().st_mtime > 1_000_000
+
+
+def test_a_value_too_big_to_load_back_is_not_written(home, monkeypatch):
+    monkeypatch.setattr(datacache, "_MAX_FILE_BYTES", 100)
+    assert run([b"k"], counted("x" * 200)[0]) == "x" * 200
+    assert not list(home.glob("data-test-*.json"))
 
 
 def test_key_parts_are_not_just_concatenated(home):
@@ -66,15 +91,17 @@ def test_damaged_or_foreign_files_are_recomputed_and_rewritten(home, content):
     assert json.loads(stored.read_bytes())["value"] == 1
 
 
-def test_a_value_of_the_wrong_shape_is_recomputed(home):
+@pytest.mark.parametrize("error", [ValueError, AttributeError, IndexError, RecursionError])
+def test_a_value_decode_cannot_read_is_recomputed(home, error):
     run([b"k"], counted("text")[0])
 
     def decode(v):
         if not isinstance(v, int):
-            raise ValueError(v)
+            raise error(v)
         return v
     compute, calls = counted(3)
     assert run([b"k"], compute, decode) == 3 and calls == [1]
+    assert run([b"k"], counted(0)[0], decode) == 3  # rewritten with the good value
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
@@ -116,18 +143,46 @@ def test_arn_service_index_from_the_cache_is_the_built_one(home, monkeypatch):
     monkeypatch.setattr(arn, "_ARN_SERVICE_PREFIXES", {})
     first = arn._arn_service_prefixes(kb)  # builds and stores
     monkeypatch.setattr(arn, "_ARN_SERVICE_PREFIXES", {})
+    monkeypatch.setattr(arn, "_build_arn_service_prefixes", lambda kb: pytest.fail("built again"))
     again = arn._arn_service_prefixes(kb)  # reads
     assert first == again == built and "iam" in built and "sts" in built["iam"]
     assert len(list(home.glob("data-arn-services-*.json"))) == 1
 
 
-def test_schema_facts_from_the_cache_are_the_derived_ones(home):
+def test_schema_facts_from_the_cache_are_the_derived_ones(home, monkeypatch):
     derived = schema._derive_facts()
     schema._facts.cache_clear()
     try:
         assert schema._facts() == derived  # computes and stores
         schema._facts.cache_clear()
+        monkeypatch.setattr(schema, "_derive_facts", lambda: pytest.fail("derived again"))
         assert schema._facts() == derived  # reads
     finally:
         schema._facts.cache_clear()
     assert derived[0] and derived[2] and len(list(home.glob("data-schema-facts-*.json"))) == 1
+
+
+def test_schema_facts_of_the_wrong_inner_shape_are_derived_again(home):
+    derived = schema._derive_facts()
+    schema._facts.cache_clear()
+    try:
+        schema._facts()
+        (stored,) = home.glob("data-schema-facts-*.json")
+        data = json.loads(stored.read_text())
+        data["value"]["maps"] = []
+        stored.write_text(json.dumps(data))
+        schema._facts.cache_clear()
+        assert schema._facts() == derived
+    finally:
+        schema._facts.cache_clear()
+
+
+def test_no_cache_without_a_home_folder(monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("LOCALAPPDATA", raising=False)
+    for home in ("", "/"):
+        monkeypatch.setenv("HOME", home)
+        monkeypatch.setenv("USERPROFILE", home)
+        with pytest.raises(RuntimeError):
+            cachedir.cache_dir()
+        assert datacache.Slot("test", [b"k"]).path is None

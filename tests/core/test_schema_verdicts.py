@@ -12,6 +12,7 @@ from iam_lsp.core.jsontree import parse
 from iam_lsp.core.policytype import PolicyType
 from tests.core.test_schemas import _mutants, _plain, _triples
 from tests.processes import run_python
+from tests.test_corpus import CORPUS
 
 
 @pytest.fixture()
@@ -98,3 +99,75 @@ def test_a_second_lint_of_known_shapes_never_imports_jsonschema(tmp_path):
         reports.append(json.loads(report.read_text()))
     assert loaded == ["['jsonschema', 'referencing']", "[]"]
     assert reports[0] == reports[1] and "IAM033" in json.dumps(reports[0])
+
+
+def _doc(statement: str) -> str:
+    return '{"Version": "2012-10-17", "Statement": [' + statement + "]}"
+
+
+def test_stored_order_is_the_order_of_use(fresh):
+    shapes = [_doc(f'{{"Effect": "Allow", "Action": {v}, "Resource": "*"}}') for v in ("1", "true", "null")]
+    for text in shapes[:2]:
+        schema.validate(parse(text), "identity")
+    fresh()
+    schema.validate(parse(shapes[2]), "identity")  # newest
+    fresh()
+    fresh()  # a load and save that adds nothing keeps the order too
+    schema._verdicts.load()
+    order = [k[1] for k in schema._cache if k[0][1] == "statement"]
+    assert ['"Action": 1' in k for k in order].index(True) < ['"Action": null' in k for k in order].index(True)
+    assert '"Action": null' in order[-1]
+
+
+def test_only_shapes_in_the_schemas_words_are_written(fresh):
+    secret = _doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Comment": "rotate prod db password"}')
+    plain = _doc('{"Effect": "Allow", "Action": 5, "Resource": "arn:aws:s3:::b/*", "Condition": '
+                 '{"StringEquals": {"aws:PrincipalTag/team": "red"}}}')
+    first = [_triples(schema.validate(parse(t), "identity")) for t in (secret, plain)]
+    fresh()
+    stored = next(schema._verdicts.slot().path.parent.glob("data-schema-verdicts-*.json")).read_text()
+    assert "rotate prod db password" not in stored and "Comment" not in stored
+    assert "StringEquals" not in stored and "PrincipalTag" not in stored and "arn:aws" not in stored  # blanked
+    assert '\\"Action\\":5' in stored or '\\"Action\\": 5' in stored
+    assert [_triples(schema.validate(parse(t), "identity")) for t in (secret, plain)] == first
+
+
+def test_finding_new_shapes_keeps_a_flag_not_a_list(fresh):
+    for n in range(50):
+        schema.validate(parse(_doc(f'{{"Effect": "Allow", "Action": "s3:x", "Resource": "*", "X{n}": 1}}')), "identity")
+    assert schema._verdicts.dirty and all(not isinstance(v, list) for v in vars(schema._verdicts).values())
+    schema.save_verdicts()
+    assert not schema._verdicts.dirty
+
+
+def test_a_damaged_entry_is_left_out_and_the_others_load(fresh):
+    good = _doc('{"Effect": "Allow", "Action": 5, "Resource": "*"}')
+    bad = _doc('{"Effect": "Allow", "Action": "s3:x"}')  # Resource missing: an 'anyOf' leaf naming the choices
+    expected = [_triples(schema.validate(parse(t), "identity")) for t in (good, bad)]
+    fresh()
+    slot = schema._verdicts.slot()
+    data = slot.load()
+    for entry in data:
+        for leaf in entry[3]:
+            if leaf[1] == "anyOf":
+                leaf[2] = [1, 2]  # a value span mapping cannot use (it reads each branch's "required")
+    slot.store(data + [["identity", "statement"], "junk", ["identity", "top", "{}", [[1, 2]]]])
+    schema._verdicts.load()
+    assert len(schema._cache) == len(data) - 1
+    assert [_triples(schema.validate(parse(t), "identity")) for t in (good, bad)] == expected
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_lint_workers_store_what_they_learn(tmp_path):
+    files = sorted((CORPUS / "managed").glob("*.json"))[::8][:160]  # over the batch size that starts worker processes
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    for f in files:
+        (folder / f.name).write_text(f.read_text())
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    run_python("from iam_lsp.cli.main import main\n"
+               f"main(['lint', '--no-cache', '--no-config', '--jobs', '2', '-f', 'json', '-o', {str(tmp_path / 'r.json')!r}, "
+               f"{str(folder)!r}])\n", env=env)
+    (stored,) = (tmp_path / "cache" / "iam-lsp").glob("data-schema-verdicts-*.json")
+    statement_shapes = [e for e in json.loads(stored.read_text())["value"] if e[1] == "statement"]
+    assert len(statement_shapes) > 20  # the parent's warm-up alone knows three

@@ -29,9 +29,11 @@ VSCODE_DEFAULTS = _vscode_defaults()
 
 
 def test_merge_without_client_overrides_keeps_the_file_config():
-    file_config = Config(include=["policies/*.json"])
+    file_config = Config(include=["policies/*.json"], options={"IAM800": {"max-characters": 9}})
     eff, problems = merge(file_config, ClientSettings())
-    assert eff.config is file_config and eff.explicit_include and not problems
+    assert eff.config == file_config and eff.explicit_include and not problems
+    eff.config.options["IAM800"]["max-characters"] = 1  # a copy: the cached file config is untouched
+    assert file_config.options == {"IAM800": {"max-characters": 9}}
 
 
 def test_merge_drops_only_the_bad_override():
