@@ -296,8 +296,10 @@ class _Verdicts:
                 return
             self.dirty = False
             mine = [(k, v) for k, v in _cache.items() if len(k[1]) <= self.MAX_KEY_CHARS]
-        mine = [(k, v) for k, v in mine if _in_schema_words(k[1])][-self.MAX_ENTRIES:]
         slot = self.slot()
+        if slot.path is None:
+            return  # the data cache is off
+        mine = [(k, v) for k, v in mine if _in_schema_words(k[1])][-self.MAX_ENTRIES:]
         merged: OrderedDict[tuple[tuple, str], tuple[_Leaf, ...]] = OrderedDict(_decode_verdicts(slot.load()))
         for k, v in mine:
             merged[k] = v
@@ -306,6 +308,7 @@ class _Verdicts:
         slot.store([[k[0][0].value, k[0][1], k[1], [list(leaf) for leaf in v]] for k, v in entries])
 
 
+@lru_cache(maxsize=8192)  # lint workers save after each chunk, with mostly the same shapes
 def _in_schema_words(text: str) -> bool:
     """Whether a normalised shape's JSON holds only the schemas' own words: member names the schemas
     name (or position numbers, for renamed map members), enum and const strings, blanked strings."""
