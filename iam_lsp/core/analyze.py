@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -52,9 +51,8 @@ _PLANS_LOCK = threading.Lock()
 
 
 def _plan_key(config: Config, ptype: PolicyType) -> tuple:
-    return (ptype, tuple(config.select), tuple(config.enable), tuple(config.disable),
-            json.dumps(config.severity, sort_keys=True, default=str),
-            json.dumps(config.options, sort_keys=True, default=str))
+    # The whole configuration: also what the statement memo keys its entries by (rules can read any of it).
+    return (ptype, config.fingerprint())
 
 
 def _plan(config: Config, ptype: PolicyType, key: tuple) -> list[tuple[Rule, Severity, dict]]:
@@ -139,7 +137,7 @@ class StatementMemo:
     A keystroke changes one statement; on a 100 KB policy, re-running the ~150 statement-scoped rules on
     the other hundred statements was most of the analysis. An entry is keyed by everything those rules
     can see: the statement's text and index (messages name "statement 3"), the text around the Statement
-    array (Version, Id), the rule plan, the configuration, the path and the detected policy type. Findings
+    array (Version, Id), the plan key (policy type and configuration), the path and the detection. Findings
     are stored relative to the statement's start and moved to where the statement is now.
     """
 
@@ -163,7 +161,7 @@ class StatementMemo:
         array = ctx.tree.root.value_of("Statement")  # type: ignore[union-attr] - usable() checked the shape
         text = ctx.text
         det = ctx.detection
-        base = (plan_key, det.type, det.resource_kind, det.source, ctx.path, ctx.config.fingerprint(),
+        base = (plan_key, det.type, det.resource_kind, det.source, ctx.path,
                 text[:array.start], text[array.end:])  # type: ignore[union-attr]
         # One copy of each distinct context for all its entries (the configuration's JSON is not small).
         if base not in self._bases and len(self._bases) >= 64:

