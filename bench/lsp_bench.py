@@ -3,7 +3,7 @@
 Prints p50/p99 for didChange -> publishDiagnostics at 2, 6, 25 and 100 KB policies built from the
 corpus, for completion and hover, and for cold start (process spawn -> first diagnostics), each
 beside its target. Cold starts are measured with the start-up caches (the code cache of
-iam_lsp/lsp/codecache.py and the data cache of iam_lsp/datacache.py) and, interleaved, without them,
+iam_lsp/codecache.py and the data cache of iam_lsp/datacache.py) and, interleaved, without them,
 plus the very first start that fills them. "core NKB" lines time a full
 parse + analyze() alone in this process on the same edits (plain process, default GC, no per-statement
 memo): the server, which re-runs statement-scoped rules only on the edited statement, goes below them

@@ -10,7 +10,7 @@ import pytest
 
 from iam_lsp.cli.cache import ENV_DIR
 
-# The server keeps a start-up cache in the user's cache folder (iam_lsp/lsp/codecache.py), filled on the
+# The server keeps a start-up cache in the user's cache folder (iam_lsp/codecache.py), filled on the
 # first import of iam_lsp.lsp, which may happen while test modules are collected: set before any of that,
 # so the tests and the servers they start use a temporary folder, never the user's.
 _CACHE_HOME = tempfile.mkdtemp(prefix="iam-lsp-tests-cache-")

@@ -2,17 +2,19 @@
 
 import gc as _gc
 
-from iam_lsp.lsp import codecache as _codecache
+from iam_lsp import codecache as _codecache
 
 # Importing lsprotocol, pygls and pydantic builds thousands of classes that live as long as the process;
 # collecting in between only costs start-up time (about a fifth of it).
 _collecting = _gc.isenabled()
 _gc.disable()
-_code = _codecache.start()  # attrs' generated code for lsprotocol's classes, compiled on an earlier start
+# The code attrs, cattrs and dataclasses generate, compiled on an earlier start. `run()` resumes the
+# session for its warm-up and first requests, and ends it.
+_codecache.start("server", _codecache.SERVER_MODULES)
 try:
     from iam_lsp.lsp.server import create_server, run
 finally:
-    _codecache.finish(_code)
+    _codecache.pause()
     # Those classes live as long as the process: frozen, the first collection after start-up does not walk
     # them all (it took about 40 ms).
     _gc.freeze()

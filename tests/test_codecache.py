@@ -1,7 +1,8 @@
-"""The start-up cache of attrs' generated code (iam_lsp/lsp/codecache.py)."""
+"""The start-up cache of the code dataclasses, attrs and cattrs generate (iam_lsp/codecache.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import marshal
 import os
@@ -13,7 +14,7 @@ import attr
 import pytest
 from attr import _make
 
-from iam_lsp.lsp import codecache
+from iam_lsp import codecache
 
 
 def _define_classes() -> list[type]:
@@ -46,9 +47,16 @@ def _exercise(classes: list[type]) -> list[str]:
 def _fill(cache: codecache.CodeCache, *sources: str) -> None:
     """Compile the sources, plus enough others that save() writes the file."""
     for i in range(codecache._FEW_MISSES + 1):
-        cache.compile(f"filler = {i}\n", "<filler>", "exec")
+        cache.code(f"filler = {i}\n", "<filler>", "exec")
     for source in sources:
-        cache.compile(source, "<a>", "exec")
+        cache.code(source, "<a>", "exec")
+
+
+@pytest.fixture(autouse=True)
+def no_session_left_behind():
+    yield
+    codecache.finish()  # a test that failed half-way must not leave shims in attrs or dataclasses
+    assert "compile" not in vars(_make) and "exec" not in vars(dataclasses)
 
 
 @pytest.fixture
@@ -82,10 +90,10 @@ def test_compiles_once_then_serves_the_same_code_from_the_file(cache_file: Path)
 def test_cached_code_equals_what_compile_makes(cache_file: Path) -> None:
     cache = codecache.CodeCache(cache_file)
     source = "def __init__(self, a):\n    self.a = a\n"
-    made = cache.compile(source, "<attrs generated init x.Y>", "exec")
+    made = cache.code(source, "<attrs generated init x.Y>", "exec")
     _fill(cache)
     cache.save()
-    again = codecache.CodeCache(cache_file).compile(source, "<attrs generated init x.Y>", "exec")
+    again = codecache.CodeCache(cache_file).code(source, "<attrs generated init x.Y>", "exec")
     plain = compile(source, "<attrs generated init x.Y>", "exec")
     assert made.co_code == again.co_code == plain.co_code
     assert again.co_consts[0].co_code == plain.co_consts[0].co_code
@@ -96,10 +104,10 @@ def test_a_different_source_or_file_name_is_a_miss(cache_file: Path) -> None:
     _fill(cache, "x = 1\n")
     cache.save()
     reloaded = codecache.CodeCache(cache_file)
-    reloaded.compile("x = 2\n", "<a>", "exec")
-    reloaded.compile("x = 1\n", "<b>", "exec")
+    reloaded.code("x = 2\n", "<a>", "exec")
+    reloaded.code("x = 1\n", "<b>", "exec")
     assert reloaded.misses == 2
-    assert reloaded.compile("x = 1\n", "<a>", "exec").co_consts == (1, None)
+    assert reloaded.code("x = 1\n", "<a>", "exec").co_consts == (1, None)
 
 
 def test_only_entries_still_used_are_saved(cache_file: Path) -> None:
@@ -108,7 +116,7 @@ def test_only_entries_still_used_are_saved(cache_file: Path) -> None:
     cache.save()
     newer = codecache.CodeCache(cache_file)
     for i in range(codecache._FEW_MISSES + 1):
-        newer.compile(f"new = {i}\n", "<a>", "exec")
+        newer.code(f"new = {i}\n", "<a>", "exec")
     newer.save()
     assert len(codecache.CodeCache(cache_file).known) == codecache._FEW_MISSES + 1
 
@@ -130,61 +138,141 @@ def test_a_damaged_file_is_ignored(cache_file: Path, content: bytes) -> None:
     cache_file.write_bytes(content)
     cache = codecache.CodeCache(cache_file)
     assert cache.known == {}
-    assert cache.compile("y = 1\n", "<a>", "exec").co_consts == (1, None)
+    assert cache.code("y = 1\n", "<a>", "exec").co_consts == (1, None)
 
 
 def test_an_unwritable_folder_is_not_an_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache folder should be")
     cache = codecache.CodeCache(blocker / "sub" / "attrs-code.marshal")
-    cache.compile("z = 1\n", "<a>", "exec")
+    cache.code("z = 1\n", "<a>", "exec")
     cache.save()  # no exception
     assert not (blocker / "sub").exists()
 
 
 def test_calls_of_another_shape_go_to_the_builtin(cache_file: Path) -> None:
     cache = codecache.CodeCache(cache_file)
-    code = cache.compile("1 + 1", "<expr>", "eval", 0, dont_inherit=True)
+    code = cache.compile_shim()("1 + 1", "<expr>", "eval", 0, dont_inherit=True)
     assert eval(code) == 2 and cache.misses == 0 and not cache.used
 
 
 def test_environment_variable_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(codecache.DISABLE_ENV, "1")
-    assert codecache.start() is None
-    assert "compile" not in vars(_make)
+    assert codecache.start("server", codecache.SERVER_MODULES) is None
+    assert "compile" not in vars(_make) and "exec" not in vars(dataclasses)
 
 
 def test_start_installs_into_attrs_and_finish_removes_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(codecache.DISABLE_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    cache = codecache.start()
-    assert cache is not None and vars(_make).get("compile") == cache.compile
+    cache = codecache.start("server", codecache.SERVER_MODULES)
+    assert cache is not None
+    import cattrs.gen
+
+    assert callable(vars(_make).get("compile")) and callable(vars(cattrs.gen).get("compile"))
+    assert callable(vars(dataclasses).get("exec"))
     try:
         _exercise(_define_classes())
         _fill(cache)
     finally:
-        codecache.finish(cache)
-    assert "compile" not in vars(_make)
+        codecache.finish()
+    assert "compile" not in vars(_make) and "compile" not in vars(cattrs.gen) and "exec" not in vars(dataclasses)
     assert cache.path.parent == tmp_path / "iam-lsp" and cache.path.exists()
-    assert cache.flags == codecache.future_flags(_make)
+    assert "server" in cache.path.name
+
+
+def test_pause_and_resume_keep_one_session(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(codecache.DISABLE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = codecache.start("cli", codecache.CLI_MODULES)
+    assert cache is not None and codecache.start("cli", codecache.CLI_MODULES) is None  # one per process
+    codecache.pause()
+    assert "exec" not in vars(dataclasses)
+    codecache.resume()
+    assert vars(dataclasses)["exec"] is cache._installed[0][2]
+
+    @dataclasses.dataclass(frozen=True)
+    class Point:
+        x: int
+        y: int = 0
+
+    assert cache.misses > 0 and Point(1) == Point(1, 0) and repr(Point(2, 3)).endswith("Point(x=2, y=3)")
+    codecache.finish()
+    assert "exec" not in vars(dataclasses)
+    codecache.resume()  # no session any more: nothing to put back
+    assert "exec" not in vars(dataclasses)
+
+
+def test_dataclasses_built_through_the_cache_equal_plain_ones(tmp_path: Path) -> None:
+    def define() -> list[type]:
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Span:
+            start: int
+            end: int = 0
+
+        @dataclasses.dataclass(order=True)
+        class Item:
+            name: str
+            tags: list[str] = dataclasses.field(default_factory=list)
+
+        return [Span, Item]
+
+    plain = define()
+    for round_ in range(2):  # compiled and saved, then served from the file
+        cache = codecache.CodeCache(tmp_path / "code.marshal")
+        cache.install(dataclasses, "exec")
+        try:
+            cached = define()
+        finally:
+            cache.uninstall()
+        assert (cache.misses > 0) == (round_ == 0)
+        _fill(cache)
+        cache.save()
+        for a, b in zip(plain, cached, strict=True):
+            for method in ("__init__", "__repr__", "__eq__"):
+                ca, cb = getattr(a, method).__code__, getattr(b, method).__code__
+                assert ca.co_code == cb.co_code and ca.co_flags == cb.co_flags and ca.co_consts == cb.co_consts
+        span, item = cached
+        assert span(1) == span(1, 0) and hash(span(1, 2)) == hash(span(1, 2)) and item("a") < item("b")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            span(1).start = 2  # type: ignore[misc]
+
+
+def test_the_exec_shim_runs_in_the_callers_namespace_without_globals() -> None:
+    run = codecache.CodeCache(Path("/nonexistent/never-written.marshal")).exec_shim()
+    marker = "local"  # noqa: F841 - read by the executed source
+    out: dict = {}
+    run("out['seen'] = marker")
+    assert out == {"seen": "local"}
+    namespace: dict = {}
+    run("x = 6 * 7", namespace)
+    assert namespace["x"] == 42
 
 
 SERVE_ONCE = """
 import json
 import attrs
-import iam_lsp.lsp  # installs the cache, imports lsprotocol through the server, finishes the cache
+import iam_lsp.lsp  # starts the cache, imports lsprotocol through the server, pauses the cache
+from iam_lsp import codecache
+from iam_lsp.core.analyze import analyze
+from iam_lsp.lsp.server import WARM_UP_POLICY, create_server, warm_up
 from lsprotocol import types as t
+codecache.resume()  # as run() does: the rules' dataclasses and cattrs' converters, until the warm-up ends
+server = create_server()
+warm_up(server)
 r = t.Range(t.Position(0, 0), t.Position(0, 1))
 d = t.Diagnostic(range=r, message="m", code="IAM001", severity=t.DiagnosticSeverity.Error)
 print(json.dumps({"repr": [repr(r), repr(d), repr(t.InitializeParams(capabilities=t.ClientCapabilities()))],
+                  "findings": [repr(f) for f in analyze(WARM_UP_POLICY).findings],
+                  "wire": server.protocol._converter.unstructure(t.PublishDiagnosticsParams(uri="file:///a", diagnostics=[d])),
                   "eq": r == t.Range(t.Position(0, 0), t.Position(0, 1)), "ne": r != t.Range(t.Position(0, 0), t.Position(1, 1)),
                   "fields": [f.name for f in attrs.fields(t.CompletionItem)]}))
 """
 
 
 def test_the_server_package_starts_the_same_with_and_without_the_file(tmp_path: Path) -> None:
-    """The real thing: lsprotocol's ~570 classes, compiled without the cache, then compiled and saved,
-    then served from the file: the classes behave the same each time."""
+    """The real thing: lsprotocol's ~570 classes and the rules' dataclasses, compiled without the cache,
+    then compiled and saved, then served from the file: the classes behave the same each time."""
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     env.pop(codecache.DISABLE_ENV, None)
 
@@ -195,10 +283,11 @@ def test_the_server_package_starts_the_same_with_and_without_the_file(tmp_path: 
         return json.loads(run.stdout)
 
     plain = serve(**{codecache.DISABLE_ENV: "1"})
-    assert not (tmp_path / "iam-lsp").exists()
+    assert not list(tmp_path.glob("iam-lsp/startup-code-*"))
     assert serve() == plain  # compiles and saves
-    saved = list((tmp_path / "iam-lsp").glob("attrs-code-*.marshal"))
-    assert len(saved) == 1 and len(codecache.CodeCache(saved[0]).known) > 500
+    saved = list((tmp_path / "iam-lsp").glob("startup-code-server-*.marshal"))
+    assert len(saved) == 1 and len(codecache.CodeCache(saved[0]).known) > 700
+    assert plain["findings"] and plain["wire"]["diagnostics"][0]["code"] == "IAM001"
     mtime = saved[0].stat().st_mtime_ns
     assert serve() == plain  # served from the file
     assert saved[0].stat().st_mtime_ns == mtime  # nothing new: not rewritten
@@ -214,8 +303,8 @@ def test_no_home_folder_starts_without_the_cache(monkeypatch: pytest.MonkeyPatch
         raise RuntimeError("Could not determine home directory.")
 
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
-    assert codecache.start() is None
-    assert "compile" not in vars(_make)
+    assert codecache.start("server", codecache.SERVER_MODULES) is None
+    assert "compile" not in vars(_make) and "exec" not in vars(dataclasses)
 
 
 def test_cache_folder_follows_the_platform(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -233,7 +322,7 @@ def test_code_is_what_attrs_itself_compiles() -> None:
     """Misses are compiled with attrs' own __future__ flags, not this module's: the generated methods
     of a class built through the cache equal those of the same class built without it."""
     plain = _define_classes()
-    cache = codecache.CodeCache(Path("/nonexistent/never-written.marshal"), codecache.future_flags(_make))
+    cache = codecache.CodeCache(Path("/nonexistent/never-written.marshal"))
     cache.install(_make)
     try:
         cached = _define_classes()

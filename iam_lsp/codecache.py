@@ -1,0 +1,253 @@
+"""A start-up cache of the code that dataclasses, attrs and cattrs write and compile at run time.
+
+Each `@dataclass` writes its `__init__`, `__repr__`, `__eq__`... as source and compiles it (about 190
+sources for this program's ~40 dataclasses: 17-20 ms of every start). `import lsprotocol.types` builds
+about 570 attrs classes, which attrs compiles the same way (about 560 sources, a quarter to a third of the
+server's start-up), and cattrs writes and compiles the (un)structuring code of each LSP type on its first
+use (about 60 sources, 15-17 ms, on the way to the first diagnostics). Compiling is deterministic, so, like
+Python's own `__pycache__`, the code objects are kept in a marshal file and reused when the very same
+source is compiled again.
+
+While installed, the module's global `compile` (attrs, cattrs) or `exec` (dataclasses) names a shim
+that the module finds before the builtin. The cache is keyed by a 128-bit digest of (mode, compiler
+flags, optimisation level, file name, source), so a changed library simply misses. The file name carries
+Python's bytecode tag and magic number (code objects only load into the interpreter that made them), a
+digest of the environment (two environments do not overwrite each other's file) and the purpose (the
+server and the CLI each keep what they use).
+
+Trust: loading the file runs its code in the process, as loading a `.pyc` does. On POSIX the file is
+used only when it belongs to the user and nobody else can write it, and the folder is created private
+(0700). Anything unexpected (another library layout, an unreadable, damaged or foreign file, an
+unwritable folder, no home folder) turns the cache off, never start-up itself.
+`IAM_LSP_NO_CODE_CACHE=1` turns it off on purpose.
+"""
+
+from __future__ import annotations
+import __future__
+
+import builtins
+import hashlib
+import importlib
+import marshal
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from importlib.util import MAGIC_NUMBER
+from pathlib import Path
+from types import CodeType, ModuleType
+from typing import Any
+
+from iam_lsp.atomic import write_atomically
+from iam_lsp.cachedir import cache_dir, trusted
+
+DISABLE_ENV = "IAM_LSP_NO_CODE_CACHE"
+_FEW_MISSES = 16
+_MAX_FILE_BYTES = 16 * 1024 * 1024  # the server's code is about 1.4 MB; anything far bigger is not ours
+_TEMP_PREFIX = ".startup-code-"
+_STALE_TEMP_SECONDS = 600  # a save takes milliseconds; an older temporary file is from a killed process
+
+# The modules served, and the builtin each calls by name: attrs 22.x-26.x and cattrs 23.x-26.x call
+# `compile`; dataclasses (Python 3.10-3.14) calls `exec` on a source string.
+SERVER_MODULES = (("attr._make", "compile"), ("cattrs.gen", "compile"), ("dataclasses", "exec"))
+CLI_MODULES = (("dataclasses", "exec"),)
+
+
+class CodeCache:
+    """Serves `compile()` and `exec()` of source strings from a dict of code objects; records what it
+    had to compile.
+
+    Each installed shim compiles with the compiler flags that the module's own calls inherit (its
+    `from __future__` imports), whatever this module imports."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.known: dict[bytes, CodeType] = _load(path)
+        self.used: dict[bytes, CodeType] = {}
+        self.misses = 0
+        self._saved_misses = 0
+        self._installed: list[tuple[ModuleType, str, Callable[..., Any]]] = []
+
+    def code(self, source: str, filename: str, mode: str, flags: int = 0) -> CodeType:
+        """What `compile(source, filename, mode, flags, dont_inherit=True)` returns, from the file if known."""
+        key = hashlib.blake2b(
+            f"{mode}\0{flags}\0{sys.flags.optimize}\0{filename}\0{source}".encode("utf-8", "surrogatepass"),
+            digest_size=16).digest()
+        code = self.known.get(key)
+        if code is None:
+            code = builtins.compile(source, filename, mode, flags, True)
+            self.misses += 1
+        self.used[key] = code
+        return code
+
+    def compile_shim(self, flags: int = 0) -> Callable[..., Any]:
+        """A `compile` for a module whose calls inherit `flags`."""
+
+        def compile(source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
+            if args or kwargs or not isinstance(source, str) or not isinstance(filename, str):
+                return builtins.compile(source, filename, mode, *args, **kwargs)  # not the shape served
+            return self.code(source, filename, mode, flags)
+
+        return compile
+
+    def exec_shim(self, flags: int = 0) -> Callable[..., Any]:
+        """An `exec` for a module whose calls inherit `flags`; a source string runs as compiled code."""
+
+        def exec(source: Any, globals: Any = None, locals: Any = None, /, **kwargs: Any) -> Any:
+            if globals is None:  # the builtin would run in this frame's namespaces: use the caller's
+                caller = sys._getframe(1)
+                globals = caller.f_globals
+                locals = caller.f_locals if locals is None else locals
+            if isinstance(source, str) and not kwargs:
+                source = self.code(source, "<string>", "exec", flags)
+            return builtins.exec(source, globals, locals, **kwargs)
+
+        return exec
+
+    def install(self, module: ModuleType, name: str = "compile") -> None:
+        """Shadow the builtin `name` ("compile" or "exec") in the module's namespace."""
+        flags = future_flags(module)
+        shim = self.exec_shim(flags) if name == "exec" else self.compile_shim(flags)
+        setattr(module, name, shim)
+        self._installed.append((module, name, shim))
+
+    def uninstall(self) -> None:
+        for module, name, shim in self._installed:
+            if vars(module).get(name) is shim:
+                delattr(module, name)
+        self._installed.clear()
+
+    def save(self) -> None:
+        """Write what this process used (so stale entries go too), when more than a few were missing.
+
+        A few sources differ on every start: attrs salts a frozen class's `__hash__` with the string hash
+        of its name, which Python randomises per process (cattrs' AttributeOverride is one). Those always
+        miss; rewriting the file for them would rewrite it on every start. (So an upgrade that changes
+        only a handful of classes leaves them compiled on each start: a millisecond or two.)"""
+        if self.misses - self._saved_misses <= _FEW_MISSES:
+            return
+        folder = self.path.parent
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _remove_stale_temporaries(folder)
+            write_atomically(self.path, marshal.dumps(self.used), mode=0o600, temp_prefix=_TEMP_PREFIX)
+            self._saved_misses = self.misses
+        except OSError:
+            pass  # a read-only home or a full disk: the next start compiles again, nothing else changes
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files left by a server killed while saving (each about 1.2 MB)."""
+    cutoff = time.time() - _STALE_TEMP_SECONDS
+    for leftover in folder.glob(_TEMP_PREFIX + "*"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
+def _load(path: Path) -> dict[bytes, CodeType]:
+    try:
+        with path.open("rb") as f:
+            if not trusted(os.fstat(f.fileno())):
+                return {}
+            data = f.read(_MAX_FILE_BYTES + 1)
+        if len(data) > _MAX_FILE_BYTES:
+            return {}
+        loaded = marshal.loads(data)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(loaded, dict) or not all(
+            type(k) is bytes and type(v) is CodeType for k, v in loaded.items()):
+        return {}
+    return loaded
+
+
+def future_flags(module: ModuleType) -> int:
+    """The compiler flags of the module's `from __future__` imports, which its `compile` calls inherit."""
+    flags = 0
+    for value in vars(module).values():
+        if isinstance(value, __future__._Feature):
+            flags |= value.compiler_flag
+    return flags
+
+
+_session: CodeCache | None = None
+_session_modules: tuple[tuple[ModuleType, str], ...] = ()
+
+
+def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
+    """Install the cache into each (module name, builtin name) whose module calls that builtin by name;
+    None when it cannot (or must not) be used. The modules are imported here when they are not yet.
+
+    The session stays the process's until `finish()`; `pause()` and `resume()` take the shims out and put
+    them back in between (the server imports its modules, then serves its first requests)."""
+    global _session, _session_modules
+    if os.environ.get(DISABLE_ENV) or _session is not None:
+        return None
+    served: list[tuple[ModuleType, str]] = []
+    for module_name, builtin_name in modules:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if _calls_builtin(module, builtin_name):
+            served.append((module, builtin_name))
+    if not served:
+        return None
+    # No library versions in the name: asking for them reads package metadata (~15 ms). The digests of the
+    # sources tell one version's code from another's; the environment keeps two installations apart.
+    where = hashlib.blake2b(sys.prefix.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    tag = f"{sys.implementation.cache_tag or 'nocache'}-{MAGIC_NUMBER[:2].hex()}-{where}"
+    try:
+        cache = CodeCache(cache_dir() / f"startup-code-{purpose}-{tag}.marshal")
+    except Exception:  # no home folder (RuntimeError), an odd environment: start without the cache
+        return None
+    for module, builtin_name in served:
+        cache.install(module, builtin_name)
+    _session, _session_modules = cache, tuple(served)
+    return cache
+
+
+def _calls_builtin(module: ModuleType, name: str) -> bool:
+    """True when some function of the module calls `name` as a global (so a module attribute shadows it)."""
+    if name in vars(module):
+        return False
+    for value in vars(module).values():
+        functions = [value, *vars(value).values()] if isinstance(value, type) else [value]
+        for fn in functions:
+            code = getattr(fn, "__code__", None)
+            if isinstance(code, CodeType) and getattr(fn, "__module__", None) == module.__name__ \
+                    and name in code.co_names:
+                return True
+    return False
+
+
+def pause() -> None:
+    """Take the shims out (the builtins serve again) and keep what was recorded."""
+    if _session is not None:
+        _session.uninstall()
+
+
+def resume() -> None:
+    """Put the shims of a paused session back."""
+    if _session is not None and not _session._installed:
+        for module, name in _session_modules:
+            if name not in vars(module):
+                _session.install(module, name)
+
+
+def finish() -> None:
+    """End the session: the builtins serve again, and the code is saved if some was new.
+
+    Saving takes about 10 ms and happens once after Python or a library changes."""
+    global _session, _session_modules
+    cache, _session, _session_modules = _session, None, ()
+    if cache is None:
+        return
+    cache.uninstall()
+    try:
+        cache.save()
+    except Exception:  # never fatal: OSError is handled inside; anything else only costs the next start
+        pass
