@@ -184,7 +184,7 @@ def _normalise_keys(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _toml():
+def tomllib_module():
     """tomllib, imported when a config file is read (7 ms that runs without one never need)."""
     if sys.version_info >= (3, 11):
         import tomllib
@@ -195,7 +195,7 @@ def _toml():
 
 def load_config_file(path: Path) -> Config:
     """Load one config file. Raises ValueError with a readable message on bad content."""
-    tomllib = _toml()
+    tomllib = tomllib_module()
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -226,7 +226,7 @@ def find_config_file(start: Path) -> Path | None:
         cand = folder / "pyproject.toml"
         if cand.is_file():
             try:
-                if "iam-lsp" in _toml().loads(cand.read_text(encoding="utf-8")).get("tool", {}):
+                if "iam-lsp" in tomllib_module().loads(cand.read_text(encoding="utf-8")).get("tool", {}):
                     return cand
             except (OSError, ValueError):
                 continue

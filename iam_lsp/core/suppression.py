@@ -9,16 +9,10 @@ parsing it with tomllib, so the edit never leaves a broken config behind.
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from iam_lsp.core.config import find_config_file
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from iam_lsp.core.config import find_config_file, tomllib_module
 
 DEFAULT_FILE = ".iam-lsp.toml"
 
@@ -90,6 +84,7 @@ def ignore_edit(
             config_text = "" if create else target.read_text(encoding="utf-8")
         except OSError:
             return None
+    tomllib = tomllib_module()  # imported on the first code action, not on the server's start-up
     try:
         before = tomllib.loads(config_text)
     except tomllib.TOMLDecodeError:
