@@ -12,6 +12,9 @@ _gc.disable()
 # session for its warm-up and first requests, and ends it.
 _codecache.start("server", _codecache.SERVER_MODULES)
 try:
+    from iam_lsp.lsp.lsptypes import import_types as _import_types
+
+    _import_types()  # before pygls and the server import it: plain classes build faster (lsptypes.py)
     from iam_lsp.lsp.server import create_server, run
 finally:
     _codecache.pause()
