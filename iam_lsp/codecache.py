@@ -186,16 +186,6 @@ def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
     global _session, _session_modules
     if os.environ.get(DISABLE_ENV) or _session is not None:
         return None
-    served: list[tuple[ModuleType, str]] = []
-    for module_name, builtin_name in modules:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if _calls_builtin(module, builtin_name):
-            served.append((module, builtin_name))
-    if not served:
-        return None
     # No library versions in the name: asking for them reads package metadata (~15 ms). The digests of the
     # sources tell one version's code from another's; the environment keeps two installations apart.
     where = hashlib.blake2b(sys.prefix.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
@@ -204,8 +194,19 @@ def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
         cache = CodeCache(cache_dir() / f"startup-code-{purpose}-{tag}.marshal")
     except Exception:  # no home folder (RuntimeError), an odd environment: start without the cache
         return None
-    for module, builtin_name in served:
-        cache.install(module, builtin_name)
+    served: list[tuple[ModuleType, str]] = []
+    for module_name, builtin_name in modules:
+        try:
+            # Installed one by one: the classes a later module defines on import (cattrs' own attrs
+            # classes) are served too.
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if _calls_builtin(module, builtin_name):
+            cache.install(module, builtin_name)
+            served.append((module, builtin_name))
+    if not served:
+        return None
     _session, _session_modules = cache, tuple(served)
     return cache
 
