@@ -374,3 +374,25 @@ def test_temporaries_of_a_killed_save_are_removed(cache_file: Path) -> None:
     _fill(cache)
     cache.save()
     assert not old.exists() and recent.exists() and cache_file.exists()
+
+
+def test_forward_references_compiled_through_the_cache_resolve_the_same(tmp_path: Path) -> None:
+    import typing
+
+    cache = codecache.CodeCache(tmp_path / "code.marshal")
+    cache.install(typing, "compile")
+    try:
+        ref = typing.ForwardRef("dict[str, list[int]]")
+        with pytest.raises(SyntaxError):
+            typing.ForwardRef("not an expression !")
+        optional = typing.Optional["list[int]"]  # noqa: UP037, UP045 - what lsprotocol's annotations do
+    finally:
+        cache.uninstall()
+    assert "compile" not in vars(typing) and cache.misses == 2
+    assert ref == typing.ForwardRef("dict[str, list[int]]")
+    assert ref._evaluate(globals(), None, frozenset()) == dict[str, list[int]]
+
+    def holder(items: optional) -> None: ...  # type: ignore[valid-type]
+
+    holder.__annotations__ = {"items": optional}
+    assert typing.get_type_hints(holder) == {"items": typing.Optional[list[int]]}  # noqa: UP045
