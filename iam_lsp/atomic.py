@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from pathlib import Path
 
 
@@ -14,7 +13,7 @@ def write_atomically(path: Path, data: bytes, *, mode: int, temp_prefix: str, te
 
     The temporary file is named `<temp_prefix><pid>_<random><temp_suffix>`, for callers that sweep up the
     ones a killed process left, and created with `mode` (less the umask)."""
-    tmp = path.parent / f"{temp_prefix}{os.getpid()}_{secrets.token_hex(6)}{temp_suffix}"
+    tmp = path.parent / f"{temp_prefix}{os.getpid()}_{os.urandom(6).hex()}{temp_suffix}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:
         with os.fdopen(fd, "wb") as out:

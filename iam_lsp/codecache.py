@@ -11,9 +11,9 @@ source is compiled again.
 While installed, the module's global `compile` (attrs, cattrs) or `exec` (dataclasses) names a shim
 that the module finds before the builtin. The cache is keyed by a 128-bit digest of (mode, compiler
 flags, optimisation level, file name, source), so a changed library simply misses. The file name carries
-Python's bytecode tag and magic number (code objects only load into the interpreter that made them), a
-digest of the environment (two environments do not overwrite each other's file) and the purpose (the
-server and the CLI each keep what they use).
+Python's bytecode tag and a digest of its version and build (code objects only load into the interpreter
+that made them) and of the environment (two environments do not overwrite each other's file), and the
+purpose (the server and the CLI each keep what they use).
 
 Trust: loading the file runs its code in the process, as loading a `.pyc` does. On POSIX the file is
 used only when it belongs to the user and nobody else can write it, and the folder is created private
@@ -26,20 +26,18 @@ from __future__ import annotations
 import __future__
 
 import builtins
-import hashlib
 import importlib
 import marshal
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
-from iam_lsp.atomic import write_atomically
 from iam_lsp.cachedir import cache_dir, trusted
+from iam_lsp.digest import blake2b
 
 DISABLE_ENV = "IAM_LSP_NO_CODE_CACHE"
 _FEW_MISSES = 16
@@ -72,7 +70,7 @@ class CodeCache:
 
     def code(self, source: str, filename: str, mode: str, flags: int = 0) -> CodeType:
         """What `compile(source, filename, mode, flags, dont_inherit=True)` returns, from the file if known."""
-        key = hashlib.blake2b(
+        key = blake2b(
             f"{mode}\0{flags}\0{sys.flags.optimize}\0{filename}\0{source}".encode("utf-8", "surrogatepass"),
             digest_size=16).digest()
         code = self.known.get(key)
@@ -128,6 +126,8 @@ class CodeCache:
         only a handful of classes leaves them compiled on each start: a millisecond or two.)"""
         if self.misses - self._saved_misses <= _FEW_MISSES:
             return
+        from iam_lsp.atomic import write_atomically
+
         folder = self.path.parent
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -190,8 +190,9 @@ def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
         return None
     # No library versions in the name: asking for them reads package metadata (~15 ms). The digests of the
     # sources tell one version's code from another's; the environment keeps two installations apart.
-    where = hashlib.blake2b(sys.prefix.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
-    tag = f"{sys.implementation.cache_tag or 'nocache'}-{MAGIC_NUMBER[:2].hex()}-{where}"
+    # sys.version names the interpreter's build (code objects only load into the one that made them).
+    where = blake2b(f"{sys.version}\0{sys.prefix}".encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    tag = f"{sys.implementation.cache_tag or 'nocache'}-{where}"
     try:
         cache = CodeCache(cache_dir() / f"startup-code-{purpose}-{tag}.marshal")
     except Exception:  # no home folder (RuntimeError), an odd environment: start without the cache

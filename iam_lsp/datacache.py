@@ -14,7 +14,6 @@ about lint results); `IAM_LSP_NO_DATA_CACHE=1` turns it off.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -25,6 +24,7 @@ from typing import Any, TypeVar
 
 from iam_lsp.atomic import write_atomically
 from iam_lsp.cachedir import cache_dir, trusted
+from iam_lsp.digest import blake2b
 
 DISABLE_ENV = "IAM_LSP_NO_DATA_CACHE"
 _MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -39,7 +39,7 @@ class Slot:
     """One stored value: `name` and a digest of the `key` parts (what the value was derived from)."""
 
     def __init__(self, name: str, key: Iterable[bytes]) -> None:
-        h = hashlib.blake2b(digest_size=16)
+        h = blake2b(digest_size=16)
         for part in key:
             h.update(len(part).to_bytes(8, "little"))
             h.update(part)

