@@ -43,6 +43,11 @@ DISABLE_ENV = "IAM_LSP_NO_CODE_CACHE"
 _FEW_MISSES = 16
 _MAX_FILE_BYTES = 16 * 1024 * 1024  # the server's code is about 1.4 MB; anything far bigger is not ours
 _TEMP_PREFIX = ".startup-code-"
+_CO_OPTIMIZED = 0x1  # inspect.CO_OPTIMIZED: a function's frame (its variables are not a dict)
+# Before 2026-11-28 the server kept only attrs' code, in attrs-code-*.marshal: removed once unused for a
+# week (an older installation still in use rewrites its file on its next start).
+_LEGACY_PATTERNS = ("attrs-code-*.marshal", ".attrs-code-*")
+_LEGACY_UNUSED_SECONDS = 7 * 24 * 3600
 _STALE_TEMP_SECONDS = 600  # a save takes milliseconds; an older temporary file is from a killed process
 
 # The modules served, and the builtin each calls by name: attrs 22.x-26.x and cattrs 23.x-26.x call
@@ -81,26 +86,43 @@ class CodeCache:
         return code
 
     def compile_shim(self, flags: int = 0) -> Callable[..., Any]:
-        """A `compile` for a module whose calls inherit `flags`."""
+        """A `compile` for a module whose calls inherit `flags`.
 
-        def compile(source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
-            if args or kwargs or not isinstance(source, str) or not isinstance(filename, str):
-                return builtins.compile(source, filename, mode, *args, **kwargs)  # not the shape served
-            return self.code(source, filename, mode, flags)
+        The builtin, called from here, would inherit this module's flags instead of the caller's: every
+        call passes the caller's explicitly (with dont_inherit), served from the cache or not."""
+
+        def compile(source: Any, filename: Any, mode: str, flags_: int = 0, dont_inherit: bool = False,
+                    optimize: int = -1, **kwargs: Any) -> Any:
+            if not (flags_ or dont_inherit or kwargs) and optimize == -1 and isinstance(source, str) \
+                    and isinstance(filename, str):
+                return self.code(source, filename, mode, flags)  # the shape attrs, cattrs and typing use
+            if not dont_inherit:
+                flags_ |= flags
+            return builtins.compile(source, filename, mode, flags_, True, optimize, **kwargs)
 
         return compile
 
     def exec_shim(self, flags: int = 0) -> Callable[..., Any]:
-        """An `exec` for a module whose calls inherit `flags`; a source string runs as compiled code."""
+        """An `exec` for a module whose calls inherit `flags`; a source string runs as compiled code.
 
-        def exec(source: Any, globals: Any = None, locals: Any = None, /, **kwargs: Any) -> Any:
-            if globals is None:  # the builtin would run in this frame's namespaces: use the caller's
-                caller = sys._getframe(1)
-                globals = caller.f_globals
-                locals = caller.f_locals if locals is None else locals
-            if isinstance(source, str) and not kwargs:
-                source = self.code(source, "<string>", "exec", flags)
-            return builtins.exec(source, globals, locals, **kwargs)
+        As with `compile_shim`, source text is compiled here with the caller's flags, and without
+        namespaces the caller's are used (the builtin would use this frame's)."""
+
+        def exec(source: Any, /, *args: Any, **kwargs: Any) -> Any:
+            if "closure" not in kwargs:
+                if isinstance(source, str):
+                    source = self.code(source, "<string>", "exec", flags)
+                elif isinstance(source, (bytes, bytearray)):
+                    source = builtins.compile(source, "<string>", "exec", flags, True)
+            if args or "globals" in kwargs:
+                return builtins.exec(source, *args, **kwargs)
+            caller = sys._getframe(1)
+            locals = kwargs.pop("locals", None)
+            if locals is None:
+                locals = caller.f_locals
+                if sys.version_info >= (3, 13) and caller.f_code.co_flags & _CO_OPTIMIZED:
+                    locals = dict(locals)  # 3.13's builtin runs in a snapshot of a function's variables
+            return builtins.exec(source, caller.f_globals, locals, **kwargs)
 
         return exec
 
@@ -139,14 +161,17 @@ class CodeCache:
 
 
 def _remove_stale_temporaries(folder: Path) -> None:
-    """Temporary files left by a server killed while saving (each about 1.2 MB)."""
-    cutoff = time.time() - _STALE_TEMP_SECONDS
-    for leftover in folder.glob(_TEMP_PREFIX + "*"):
-        try:
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
-        except OSError:
-            pass
+    """Temporary files left by a process killed while saving (each about 1.4 MB), and the files of the
+    attrs-only cache this one replaced."""
+    now = time.time()
+    for pattern, age in ((_TEMP_PREFIX + "*", _STALE_TEMP_SECONDS),
+                         *((legacy, _LEGACY_UNUSED_SECONDS) for legacy in _LEGACY_PATTERNS)):
+        for leftover in folder.glob(pattern):
+            try:
+                if leftover.stat().st_mtime < now - age:
+                    leftover.unlink()
+            except OSError:
+                pass
 
 
 def _load(path: Path) -> dict[bytes, CodeType]:
@@ -176,6 +201,7 @@ def future_flags(module: ModuleType) -> int:
 
 
 _session: CodeCache | None = None
+_session_purpose = ""
 _session_modules: tuple[tuple[ModuleType, str], ...] = ()
 
 
@@ -183,9 +209,11 @@ def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
     """Install the cache into each (module name, builtin name) whose module calls that builtin by name;
     None when it cannot (or must not) be used. The modules are imported here when they are not yet.
 
-    The session stays the process's until `finish()`; `pause()` and `resume()` take the shims out and put
-    them back in between (the server imports its modules, then serves its first requests)."""
-    global _session, _session_modules
+    The session stays the process's until `finish(purpose)`; `pause(purpose)` and `resume(purpose)` take
+    the shims out and put them back in between (the server imports its modules, then serves its first
+    requests). Each acts only on a session of its purpose: one process has at most one session, and a
+    CLI run inside a process that imported the server leaves the server's alone."""
+    global _session, _session_purpose, _session_modules
     if os.environ.get(DISABLE_ENV) or _session is not None:
         return None
     # No library versions in the name: asking for them reads package metadata (~15 ms). The digests of the
@@ -210,7 +238,7 @@ def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
             served.append((module, builtin_name))
     if not served:
         return None
-    _session, _session_modules = cache, tuple(served)
+    _session, _session_purpose, _session_modules = cache, purpose, tuple(served)
     return cache
 
 
@@ -228,28 +256,35 @@ def _calls_builtin(module: ModuleType, name: str) -> bool:
     return False
 
 
-def pause() -> None:
+def _current(purpose: str) -> CodeCache | None:
+    return _session if _session_purpose == purpose else None
+
+
+def pause(purpose: str) -> None:
     """Take the shims out (the builtins serve again) and keep what was recorded."""
-    if _session is not None:
-        _session.uninstall()
+    cache = _current(purpose)
+    if cache is not None:
+        cache.uninstall()
 
 
-def resume() -> None:
+def resume(purpose: str) -> None:
     """Put the shims of a paused session back."""
-    if _session is not None and not _session._installed:
+    cache = _current(purpose)
+    if cache is not None and not cache._installed:
         for module, name in _session_modules:
             if name not in vars(module):
-                _session.install(module, name)
+                cache.install(module, name)
 
 
-def finish() -> None:
+def finish(purpose: str) -> None:
     """End the session: the builtins serve again, and the code is saved if some was new.
 
     Saving takes about 10 ms and happens once after Python or a library changes."""
-    global _session, _session_modules
-    cache, _session, _session_modules = _session, None, ()
+    global _session, _session_purpose, _session_modules
+    cache = _current(purpose)
     if cache is None:
         return
+    _session, _session_purpose, _session_modules = None, "", ()
     cache.uninstall()
     try:
         cache.save()

@@ -55,7 +55,8 @@ def _fill(cache: codecache.CodeCache, *sources: str) -> None:
 @pytest.fixture(autouse=True)
 def no_session_left_behind():
     yield
-    codecache.finish()  # a test that failed half-way must not leave shims in attrs or dataclasses
+    for purpose in ("server", "cli"):  # a test that failed half-way must not leave shims behind
+        codecache.finish(purpose)
     assert "compile" not in vars(_make) and "exec" not in vars(dataclasses)
 
 
@@ -175,7 +176,7 @@ def test_start_installs_into_attrs_and_finish_removes_it(monkeypatch: pytest.Mon
         _exercise(_define_classes())
         _fill(cache)
     finally:
-        codecache.finish()
+        codecache.finish("server")
     assert "compile" not in vars(_make) and "compile" not in vars(cattrs.gen) and "exec" not in vars(dataclasses)
     assert cache.path.parent == tmp_path / "iam-lsp" and cache.path.exists()
     assert "server" in cache.path.name
@@ -186,9 +187,9 @@ def test_pause_and_resume_keep_one_session(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     cache = codecache.start("cli", codecache.CLI_MODULES)
     assert cache is not None and codecache.start("cli", codecache.CLI_MODULES) is None  # one per process
-    codecache.pause()
+    codecache.pause("cli")
     assert "exec" not in vars(dataclasses)
-    codecache.resume()
+    codecache.resume("cli")
     assert vars(dataclasses)["exec"] is cache._installed[0][2]
 
     @dataclasses.dataclass(frozen=True)
@@ -197,9 +198,9 @@ def test_pause_and_resume_keep_one_session(monkeypatch: pytest.MonkeyPatch, tmp_
         y: int = 0
 
     assert cache.misses > 0 and Point(1) == Point(1, 0) and repr(Point(2, 3)).endswith("Point(x=2, y=3)")
-    codecache.finish()
+    codecache.finish("cli")
     assert "exec" not in vars(dataclasses)
-    codecache.resume()  # no session any more: nothing to put back
+    codecache.resume("cli")  # no session any more: nothing to put back
     assert "exec" not in vars(dataclasses)
 
 
@@ -257,7 +258,7 @@ from iam_lsp import codecache
 from iam_lsp.core.analyze import analyze
 from iam_lsp.lsp.server import WARM_UP_POLICY, create_server, warm_up
 from lsprotocol import types as t
-codecache.resume()  # as run() does: the rules' dataclasses and cattrs' converters, until the warm-up ends
+codecache.resume("server")  # as run() does: the rules' dataclasses and cattrs' converters, until the warm-up ends
 server = create_server()
 warm_up(server)
 r = t.Range(t.Position(0, 0), t.Position(0, 1))
@@ -396,3 +397,71 @@ def test_forward_references_compiled_through_the_cache_resolve_the_same(tmp_path
 
     holder.__annotations__ = {"items": optional}
     assert typing.get_type_hints(holder) == {"items": typing.Optional[list[int]]}  # noqa: UP045
+
+
+def test_a_cli_run_in_a_process_with_a_server_session_leaves_it_alone(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
+    monkeypatch.delenv(codecache.DISABLE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    server = codecache.start("server", codecache.SERVER_MODULES)
+    assert server is not None
+    codecache.pause("server")
+    assert codecache.start("cli", codecache.CLI_MODULES) is None  # one session a process
+    codecache.finish("cli")  # what the CLI does after its run: not its session, nothing happens
+    codecache.resume("server")
+    assert server._installed and vars(dataclasses)["exec"] is not None
+    codecache.finish("server")
+    assert not server._installed and "exec" not in vars(dataclasses)
+
+
+
+
+def test_calls_passed_to_the_builtins_keep_the_callers_flags() -> None:
+    """The builtins, called from inside the shims, would inherit codecache.py's __future__ flags; the
+    shims pass the caller's instead, whatever the call's shape."""
+    import __future__
+
+    import ast
+
+    annotations = __future__.annotations.compiler_flag
+    cache = codecache.CodeCache(Path("/nonexistent/never-written.marshal"))
+    source = "def f(x: undefined_name): pass\n"
+    for module_flags, postponed in ((0, False), (annotations, True)):
+        compile_ = cache.compile_shim(module_flags)
+        for code in (compile_(source, "<m>", "exec"),  # served by the cache
+                     compile_(source, "<m>", "exec", 0),  # passed on: extra arguments
+                     compile_(ast.parse(source), "<m>", "exec")):  # passed on: not a string
+            namespace: dict = {}
+            if postponed:
+                exec(code, namespace)
+            else:
+                with pytest.raises(NameError):
+                    exec(code, namespace)
+        run = cache.exec_shim(module_flags)
+        for text in (source, source.encode()):
+            namespace = {}
+            if postponed:
+                run(text, namespace)
+            else:
+                with pytest.raises(NameError):
+                    run(text, namespace)
+
+
+def test_the_exec_shim_takes_the_builtins_argument_forms() -> None:
+    run = codecache.CodeCache(Path("/nonexistent/never-written.marshal")).exec_shim()
+    g: dict = {}
+    run("a = 1", g)
+    loc: dict = {}
+    run("b = a + 1", g, loc)
+    assert g["a"] == 1 and loc == {"b": 2}
+    if sys.version_info >= (3, 13):
+        kw: dict = {}
+        run("c = 3", globals=kw)
+        assert kw["c"] == 3
+
+    def function_scope() -> int:
+        x = 1
+        run("x = 2")  # as the builtin: a function's variables are not changed
+        return x
+
+    assert function_scope() == 1

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return _run(args)
         finally:
-            codecache.finish()
+            codecache.finish("cli")
     return _run(args)
 
 

@@ -17,7 +17,7 @@ try:
     _import_types()  # before pygls and the server import it: plain classes build faster (lsptypes.py)
     from iam_lsp.lsp.server import create_server, run
 finally:
-    _codecache.pause()
+    _codecache.pause("server")
     # Those classes live as long as the process: frozen, the first collection after start-up does not walk
     # them all (it took about 40 ms).
     _gc.freeze()

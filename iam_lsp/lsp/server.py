@@ -362,7 +362,7 @@ def warm_up(server: IamLanguageServer) -> None:
     except Exception as exc:  # never fatal: the first document then pays for it
         log.warning("warm-up failed: %s: %s", type(exc).__name__, exc)
     finally:
-        codecache.finish()  # (the first requests' cattrs code has mostly been written by now)
+        codecache.finish("server")  # (the first requests' cattrs code has mostly been written by now)
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
         gc.enable()
@@ -372,7 +372,7 @@ def run(transport: str = "stdio", host: str = "127.0.0.1", port: int = 2087) -> 
     """Serve over stdio or TCP until the client exits. Returns a process exit code."""
     logging.basicConfig(level=logging.WARNING, format="iam-lsp: %(levelname)s %(message)s")
     gc.disable()  # start-up only allocates what lives as long as the process; warm_up turns it back on
-    codecache.resume()  # compiled code of earlier starts for the rules' dataclasses and cattrs' converters
+    codecache.resume("server")  # compiled code of earlier starts for the rules' dataclasses and cattrs' converters
     server = create_server()
     # While the client reads our initialize answer and sends didOpen, the warm-up runs beside it.
     threading.Thread(target=warm_up, args=(server,), name="iam-lsp-warm-up", daemon=True).start()

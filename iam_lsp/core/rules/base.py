@@ -33,7 +33,8 @@ class Rule:
     title: str  # the one-line message shown in listings
     severity: Severity
     # The docs as written in the @rule call (indented). Dedented on first use: the 579 texts took 5 ms of
-    # every process's start-up, and only hover, `explain` and the docs read them.
+    # every process's start-up, and only hover, `explain` and the docs read them (as properties, so
+    # dataclasses.asdict and repr show these fields, not the dedented texts).
     explanation_source: str = field(repr=False)
     bad_source: str = field(repr=False)
     good_source: str = field(repr=False)
