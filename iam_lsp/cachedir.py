@@ -1,4 +1,5 @@
-"""The user's cache folder for iam-lsp, and which files in it may be trusted (shared by the start-up caches)."""
+"""The user's cache folder for iam-lsp: where it is, which files in it may be trusted, and how the start-up
+caches (code and data) read and write their files there."""
 
 from __future__ import annotations
 
@@ -32,3 +33,25 @@ def trusted(st: os.stat_result) -> bool:
     if getuid is None:
         return True  # Windows: the folder is the user's own LOCALAPPDATA
     return st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read_trusted(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result] | None:
+    """The file's bytes and status if it is trusted and at most `max_bytes` long; None otherwise (missing,
+    unreadable, someone else's or writable by others, or larger: not a file these caches wrote)."""
+    try:
+        with path.open("rb") as f:
+            st = os.fstat(f.fileno())
+            if not trusted(st):
+                return None
+            data = f.read(max_bytes + 1)
+    except OSError:
+        return None
+    return (data, st) if len(data) <= max_bytes else None
+
+
+def write_private(path: Path, data: bytes, temp_prefix: str) -> None:
+    """Write a cache file atomically, readable by this user only, in a private folder. Raises OSError."""
+    from iam_lsp.atomic import write_atomically  # only when something is written
+
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_atomically(path, data, mode=0o600, temp_prefix=temp_prefix)

@@ -36,7 +36,7 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
-from iam_lsp.cachedir import cache_dir, trusted
+from iam_lsp.cachedir import cache_dir, read_trusted, write_private
 from iam_lsp.digest import blake2b
 
 DISABLE_ENV = "IAM_LSP_NO_CODE_CACHE"
@@ -65,13 +65,15 @@ class CodeCache:
     Each installed shim compiles with the compiler flags that the module's own calls inherit (its
     `from __future__` imports), whatever this module imports."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, purpose: str = "") -> None:
         self.path = path
+        self.purpose = purpose
         self.known: dict[bytes, CodeType] = _load(path)
         self.used: dict[bytes, CodeType] = {}
         self.misses = 0
         self._saved_misses = 0
         self._installed: list[tuple[ModuleType, str, Callable[..., Any]]] = []
+        self._served: list[tuple[ModuleType, str]] = []  # what install() was asked for (reinstall() restores it)
 
     def code(self, source: str, filename: str, mode: str, flags: int = 0) -> CodeType:
         """What `compile(source, filename, mode, flags, dont_inherit=True)` returns, from the file if known."""
@@ -132,12 +134,22 @@ class CodeCache:
         shim = self.exec_shim(flags) if name == "exec" else self.compile_shim(flags)
         setattr(module, name, shim)
         self._installed.append((module, name, shim))
+        if (module, name) not in self._served:
+            self._served.append((module, name))
 
     def uninstall(self) -> None:
+        """Take the shims out (the builtins serve again); what was recorded stays."""
         for module, name, shim in self._installed:
             if vars(module).get(name) is shim:
                 delattr(module, name)
         self._installed.clear()
+
+    def reinstall(self) -> None:
+        """Put back the shims that uninstall() took out."""
+        if not self._installed:
+            for module, name in self._served:
+                if name not in vars(module):
+                    self.install(module, name)
 
     def save(self) -> None:
         """Write what this process used (so stale entries go too), when more than a few were missing.
@@ -148,13 +160,10 @@ class CodeCache:
         only a handful of classes leaves them compiled on each start: a millisecond or two.)"""
         if self.misses - self._saved_misses <= _FEW_MISSES:
             return
-        from iam_lsp.atomic import write_atomically
-
-        folder = self.path.parent
         try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _remove_stale_temporaries(folder)
-            write_atomically(self.path, marshal.dumps(self.used), mode=0o600, temp_prefix=_TEMP_PREFIX)
+            if self.path.parent.is_dir():
+                _remove_stale_temporaries(self.path.parent)
+            write_private(self.path, marshal.dumps(self.used), _TEMP_PREFIX)
             self._saved_misses = self.misses
         except OSError:
             pass  # a read-only home or a full disk: the next start compiles again, nothing else changes
@@ -175,15 +184,12 @@ def _remove_stale_temporaries(folder: Path) -> None:
 
 
 def _load(path: Path) -> dict[bytes, CodeType]:
+    got = read_trusted(path, _MAX_FILE_BYTES)
+    if got is None:
+        return {}
     try:
-        with path.open("rb") as f:
-            if not trusted(os.fstat(f.fileno())):
-                return {}
-            data = f.read(_MAX_FILE_BYTES + 1)
-        if len(data) > _MAX_FILE_BYTES:
-            return {}
-        loaded = marshal.loads(data)
-    except (OSError, EOFError, ValueError, TypeError):
+        loaded = marshal.loads(got[0])
+    except (EOFError, ValueError, TypeError):
         return {}
     if not isinstance(loaded, dict) or not all(
             type(k) is bytes and type(v) is CodeType for k, v in loaded.items()):
@@ -200,9 +206,7 @@ def future_flags(module: ModuleType) -> int:
     return flags
 
 
-_session: CodeCache | None = None
-_session_purpose = ""
-_session_modules: tuple[tuple[ModuleType, str], ...] = ()
+_session: CodeCache | None = None  # the process's session (one at most)
 
 
 def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
@@ -213,7 +217,7 @@ def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
     the shims out and put them back in between (the server imports its modules, then serves its first
     requests). Each acts only on a session of its purpose: one process has at most one session, and a
     CLI run inside a process that imported the server leaves the server's alone."""
-    global _session, _session_purpose, _session_modules
+    global _session
     if os.environ.get(DISABLE_ENV) or _session is not None:
         return None
     # No library versions in the name: asking for them reads package metadata (~15 ms). The digests of the
@@ -222,10 +226,9 @@ def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
     where = blake2b(f"{sys.version}\0{sys.prefix}".encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
     tag = f"{sys.implementation.cache_tag or 'nocache'}-{where}"
     try:
-        cache = CodeCache(cache_dir() / f"startup-code-{purpose}-{tag}.marshal")
+        cache = CodeCache(cache_dir() / f"startup-code-{purpose}-{tag}.marshal", purpose)
     except Exception:  # no home folder (RuntimeError), an odd environment: start without the cache
         return None
-    served: list[tuple[ModuleType, str]] = []
     for module_name, builtin_name in modules:
         try:
             # Installed one by one: the classes a later module defines on import (cattrs' own attrs
@@ -235,10 +238,9 @@ def start(purpose: str, modules: Iterable[tuple[str, str]]) -> CodeCache | None:
             continue
         if _calls_builtin(module, builtin_name):
             cache.install(module, builtin_name)
-            served.append((module, builtin_name))
-    if not served:
+    if not cache._installed:
         return None
-    _session, _session_purpose, _session_modules = cache, purpose, tuple(served)
+    _session = cache
     return cache
 
 
@@ -257,7 +259,7 @@ def _calls_builtin(module: ModuleType, name: str) -> bool:
 
 
 def _current(purpose: str) -> CodeCache | None:
-    return _session if _session_purpose == purpose else None
+    return _session if _session is not None and _session.purpose == purpose else None
 
 
 def pause(purpose: str) -> None:
@@ -270,21 +272,19 @@ def pause(purpose: str) -> None:
 def resume(purpose: str) -> None:
     """Put the shims of a paused session back."""
     cache = _current(purpose)
-    if cache is not None and not cache._installed:
-        for module, name in _session_modules:
-            if name not in vars(module):
-                cache.install(module, name)
+    if cache is not None:
+        cache.reinstall()
 
 
 def finish(purpose: str) -> None:
     """End the session: the builtins serve again, and the code is saved if some was new.
 
     Saving takes about 10 ms and happens once after Python or a library changes."""
-    global _session, _session_purpose, _session_modules
+    global _session
     cache = _current(purpose)
     if cache is None:
         return
-    _session, _session_purpose, _session_modules = None, "", ()
+    _session = None
     cache.uninstall()
     try:
         cache.save()

@@ -22,8 +22,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from iam_lsp.atomic import write_atomically
-from iam_lsp.cachedir import cache_dir, trusted
+from iam_lsp.cachedir import cache_dir, read_trusted, write_private
 from iam_lsp.digest import blake2b
 
 DISABLE_ENV = "IAM_LSP_NO_DATA_CACHE"
@@ -56,12 +55,12 @@ class Slot:
         """The stored JSON data, or None (absent, damaged, foreign, not this user's or disabled)."""
         if self.path is None:
             return None
+        got = read_trusted(self.path, _MAX_FILE_BYTES)
+        if got is None:
+            return None
+        body, st = got
         try:
-            with self.path.open("rb") as f:
-                st = os.fstat(f.fileno())
-                if not trusted(st):
-                    return None
-                stored = json.loads(f.read(_MAX_FILE_BYTES))
+            stored = json.loads(body)
             if stored["key"] != self.digest:
                 return None
             if time.time() - st.st_mtime > _TOUCH_AFTER:
@@ -79,8 +78,7 @@ class Slot:
             body = json.dumps({"key": self.digest, "value": data}, separators=(",", ":")).encode()
             if len(body) > _MAX_FILE_BYTES:
                 return  # more than load() reads: it would never load
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_atomically(self.path, body, mode=0o600, temp_prefix=f".data-{self.name}-")
+            write_private(self.path, body, f".data-{self.name}-")
             others = sorted(((f.stat().st_mtime, f) for f in folder.glob(f"data-{self.name}-*.json")
                              if f.name != self.path.name), reverse=True)
             for _, old in others[_KEEP_PER_NAME - 1:]:

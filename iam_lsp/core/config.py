@@ -19,6 +19,7 @@ from iam_lsp.core.policytype import PolicyType
 
 CONFIG_FILES = (".iam-lsp.toml", "pyproject.toml")
 DEFAULT_MAX_SIZE = 2_000_000  # characters; larger documents are not analysed (a finding says so)
+DEFAULT_INCLUDE = ("*.json",)  # files linted inside folders
 # Fields whose configuration-file spelling has a hyphen (the others are single words).
 ALIASES = {"policy_types": "policy-types", "max_size": "max-size"}
 
@@ -50,7 +51,7 @@ class Config:
         self.severity: dict[str, Severity] = {}  # severity overrides by code or name
         self.policy_types: dict[str, PolicyType] = {}  # glob -> policy type
         self.ignores: list[Ignore] = []
-        self.include: list[str] = ["*.json"]
+        self.include: list[str] = list(DEFAULT_INCLUDE)
         self.exclude: list[str] = []
         self.max_size: int = DEFAULT_MAX_SIZE
         self.options: dict[str, dict[str, Any]] = {}  # per-rule options

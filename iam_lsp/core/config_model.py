@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from iam_lsp.core.config import DEFAULT_MAX_SIZE, Ignore
+from iam_lsp.core.config import DEFAULT_INCLUDE, DEFAULT_MAX_SIZE, Ignore
 from iam_lsp.core.findings import Severity
 from iam_lsp.core.policytype import PolicyType
 
@@ -32,7 +32,7 @@ class ConfigModel(BaseModel):
     severity: dict[str, Severity] = Field(default_factory=dict, description="Severity overrides by code or name")
     policy_types: dict[str, PolicyType] = Field(default_factory=dict, alias="policy-types")
     ignores: list[IgnoreModel] = Field(default_factory=list)
-    include: list[str] = Field(default_factory=lambda: ["*.json"])
+    include: list[str] = Field(default_factory=lambda: list(DEFAULT_INCLUDE))
     exclude: list[str] = Field(default_factory=list)
     max_size: int = Field(DEFAULT_MAX_SIZE, alias="max-size")
     options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options")
