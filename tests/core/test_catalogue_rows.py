@@ -94,3 +94,11 @@ def test_another_catalogue_gets_its_own_folder(cache_home, tmp_path):
     assert list(other.actions("s3")) == ["onlyaction"]
     assert len(list(cache_home.glob("catalogue-*"))) == 2
     assert KnowledgeBase().action("s3:GetObject") is not None
+
+
+def test_without_a_cache_folder_the_catalogue_still_loads(monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "/")  # no home to keep a cache in
+    kb = KnowledgeBase()
+    assert kb._row_store is None
+    assert kb.action("s3:GetObject") is not None

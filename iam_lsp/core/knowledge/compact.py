@@ -57,10 +57,11 @@ class RowStore:
             return None
         try:
             base = cache_dir()
+            code = Path(__file__).read_bytes()
         except Exception:  # no home folder (RuntimeError), an odd environment: no cache
             return None
         h = blake2b(fingerprint.encode(), digest_size=12)
-        h.update(Path(__file__).read_bytes())
+        h.update(code)
         return cls(base / f"catalogue-{h.hexdigest()}")
 
     def load(self, service: str) -> list[Row] | None:
