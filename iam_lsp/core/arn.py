@@ -238,20 +238,27 @@ def policy_meets_format(a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int]
     """
     m, star, lits, any_mask, seg_mask, every = _automaton(b)
     live = _skip_stars(1, star)
-    for cls, rep in a:
+    full = (1 << (m + 1)) - 1
+    not_slash = every & ~lits.get("/", 0)
+    placeholders = any_mask | seg_mask
+    for cls, rep in a:  # the hot loop of a batch's first ARN matches: masks hoisted, closure inline
         if not live:
             return False
         if rep == STAR:
-            live = ((1 << (m + 1)) - 1) & ~((live & -live) - 1)
+            live = full & ~((live & -live) - 1)
             continue
         if cls == ANY:
             accept = every
         elif cls == SEG:
-            accept = every & ~lits.get("/", 0)
+            accept = not_slash
+        elif cls == "/":
+            accept = lits.get(cls, 0) | any_mask
         else:
-            accept = lits.get(cls, 0) | any_mask | (seg_mask if cls != "/" else 0)
+            accept = lits.get(cls, 0) | placeholders
         moved = live & accept
-        live = _skip_stars(((moved & ~star) << 1) | (moved & star), star)
+        live = ((moved & ~star) << 1) | (moved & star)
+        if live & star:
+            live = _skip_stars(live, star)
     return bool(live >> m & 1)
 
 

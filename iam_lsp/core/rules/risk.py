@@ -141,14 +141,20 @@ class ActionList:
     __slots__ = ("exact", "wild", "_positions", "_lowered")
 
     def __init__(self, texts: tuple[str, ...]) -> None:
-        self.exact: dict[str, list[int]] = {}  # lowered plain action name -> positions
-        self.wild: list[tuple[int, str, str]] = []  # (position, lowered pattern, literal head)
-        for n, text in enumerate(texts):
-            p, head = _pattern(text)
-            if head is None:
-                self.exact.setdefault(p, []).append(n)
+        exact: dict[str, list[int]] = {}  # lowered plain action name -> positions
+        wild: list[tuple[int, str, str]] = []  # (position, lowered pattern, literal head)
+        for n, text in enumerate(texts):  # _pattern, inline: a statement lists up to thousands of actions
+            p = text.lower()
+            if "*" not in p and "?" not in p:
+                found = exact.get(p)
+                if found is None:
+                    exact[p] = [n]
+                else:
+                    found.append(n)
             else:
-                self.wild.append((n, p, head))
+                wild.append((n, p, _pattern(p)[1]))  # type: ignore[arg-type]
+        self.exact = exact
+        self.wild = wild
         self._positions: dict[str, tuple[int, ...]] = {}
         self._lowered: frozenset[str] | None = None
 
