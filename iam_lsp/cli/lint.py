@@ -18,7 +18,8 @@ from iam_lsp.core.policytype import PolicyType
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Below this many files a second process costs more (start-up, imports) than it saves.
 PARALLEL_MIN_FILES = 150
-CHUNK = 64
+CHUNK = 64  # files at most in a worker's chunk
+CHUNKS_PER_WORKER = 8  # by size: the largest chunk is at most about 1/8 of a worker's share
 WARM_UP = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "iam:PassRole"], '
            '"Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]}')
 
@@ -101,12 +102,46 @@ def _strip(r: FileReport | tuple[str, str] | None) -> FileReport | tuple[str, st
     return r
 
 
+def _size(item: str | tuple[str, str]) -> int:
+    """What linting an item costs, roughly: its length (analysis time grows with it)."""
+    if isinstance(item, tuple):
+        return len(item[1])
+    try:
+        return os.stat(item).st_size
+    except OSError:
+        return 0
+
+
+def _balanced_chunks(items: list, jobs: int) -> list[list[int]]:
+    """Positions of `items` in chunks for the workers: the largest items first and the chunks' sizes
+    falling, so the last chunks are small and the workers finish together. (Chunks of the files in name
+    order left one worker idle for the last 0.15 s of the managed corpus's 1.7 s, waiting for a chunk of
+    big policies.)"""
+    sizes = [_size(item) for item in items]
+    order = sorted(range(len(items)), key=sizes.__getitem__, reverse=True)
+    per_chunk = max(1, sum(sizes) // (jobs * CHUNKS_PER_WORKER))
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    filled = 0
+    for i in order:
+        current.append(i)
+        filled += sizes[i]
+        if filled >= per_chunk or len(current) >= CHUNK:
+            chunks.append(current)
+            current, filled = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
 def _parallel(worker, items: list, config: Config, policy_type: PolicyType | None, only: bool,
               jobs: int) -> list | None:
-    """Results of `worker` over chunks of `items` in worker processes, or None when the batch is too small."""
+    """Results of `worker` over chunks of `items` in worker processes, in the order of `items`, or None
+    when the batch is too small."""
     if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
         return None
-    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    positions = _balanced_chunks(items, jobs)
+    chunks = [[items[i] for i in chunk] for chunk in positions]
     # Load the rules, schemas and common catalogue entries once here: forked workers inherit them, and
     # frozen, the workers' collector never walks them.
     analyze(WARM_UP, config=config)
@@ -114,9 +149,13 @@ def _parallel(worker, items: list, config: Config, policy_type: PolicyType | Non
     n = len(chunks)
     from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports that small runs never need
 
+    results: list = [None] * len(items)
     with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
-        return [r for result in pool.map(worker, chunks, [config] * n, [policy_type] * n, [only] * n)
-                for r in result]
+        for chunk, result in zip(positions, pool.map(worker, chunks, [config] * n, [policy_type] * n, [only] * n),
+                                 strict=True):
+            for i, r in zip(chunk, result, strict=True):
+                results[i] = r
+    return results
 
 
 def _lint_files(paths: list[str], config: Config, policy_type: PolicyType | None, only: bool,

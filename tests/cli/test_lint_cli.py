@@ -168,8 +168,8 @@ def test_usage_error_exits_two():
 
 
 def test_parallel_batch_gives_the_same_findings_as_serial(tmp_path):
-    for i in range(160):
-        (tmp_path / f"p{i:03}.json").write_text(BAD if i % 3 == 0 else GOOD)
+    for i in range(160):  # sizes vary, so the workers' chunks (largest first) do not follow name order
+        (tmp_path / f"p{i:03}.json").write_text((BAD if i % 3 == 0 else GOOD) + " " * (i * 37 % 1000))
     _, serial, _ = run("lint", "--no-config", "--jobs", "1", "--format", "json", str(tmp_path))
     _, parallel, _ = run("lint", "--no-config", "--jobs", "2", "--format", "json", str(tmp_path))
     assert json.loads(serial)["files"] == json.loads(parallel)["files"]
@@ -193,3 +193,18 @@ def test_non_policy_json_is_skipped_unless_asked(tmp_path, capsys):
     assert "Checked 1 file" in out and "2 non-policy JSON files skipped" in out
     assert main(["lint", "--no-config", "--all-json", str(tmp_path)]) == 1
     assert "Checked 3 files" in capsys.readouterr().out
+
+
+def test_balanced_chunks_take_every_file_once_largest_first(tmp_path):
+    from iam_lsp.cli import lint
+
+    items = [(f"f{i}", "x" * size) for i, size in enumerate([5, 500, 50, 5000, 0, 5, 50_000, 7] * 40)]
+    chunks = lint._balanced_chunks(items, jobs=2)
+    flat = [i for chunk in chunks for i in chunk]
+    assert sorted(flat) == list(range(len(items)))
+    sizes = [len(items[i][1]) for i in flat]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(len(chunk) <= lint.CHUNK for chunk in chunks)
+    assert len(chunks) >= 2 * lint.CHUNKS_PER_WORKER  # enough chunks for both workers to finish together
+    missing = tmp_path / "gone.json"
+    assert lint._size(str(missing)) == 0  # a file that vanished costs nothing to plan (its error comes later)
