@@ -208,18 +208,3 @@ def test_balanced_chunks_take_every_file_once_largest_first(tmp_path):
     assert len(chunks) >= 2 * lint.CHUNKS_PER_WORKER  # enough chunks for both workers to finish together
     missing = tmp_path / "gone.json"
     assert lint._size(str(missing)) == 0  # a file that vanished costs nothing to plan (its error comes later)
-
-
-def test_lint_turns_the_cycle_collector_off_only_while_it_runs(tmp_path):
-    import gc
-
-    (tmp_path / "p.json").write_text(GOOD)
-    assert gc.isenabled()
-    main(["lint", "--no-config", "--no-cache", str(tmp_path)])
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        main(["lint", "--no-config", "--no-cache", str(tmp_path)])
-        assert not gc.isenabled()  # a caller's own setting is kept
-    finally:
-        gc.enable()
