@@ -8,6 +8,14 @@ import stat
 import sys
 from pathlib import Path
 
+# Shared by the data caches (datacache.py and the catalogue's rows, core/knowledge/compact.py):
+DATA_CACHE_SWITCH = "IAM_LSP_NO_DATA_CACHE"  # set: none of them is read or written
+# Files (or folders) kept per kind of cached value: one per installation that shares the cache folder (an
+# editor's environment, a project's, pre-commit's), so that running one does not throw away what another
+# derived. The least recently used go; a read marks what it used at most once a day.
+KEEP_PER_KIND = 4
+TOUCH_AFTER = 86400
+
 
 def cache_dir() -> Path:
     """XDG_CACHE_HOME (when absolute, as the XDG spec requires) or ~/.cache on Linux, ~/Library/Caches on

@@ -22,15 +22,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from iam_lsp.cachedir import cache_dir, read_trusted, write_private
+from iam_lsp.cachedir import (
+    DATA_CACHE_SWITCH,
+    KEEP_PER_KIND,
+    TOUCH_AFTER,
+    cache_dir,
+    read_trusted,
+    write_private,
+)
 from iam_lsp.digest import blake2b
 
-DISABLE_ENV = "IAM_LSP_NO_DATA_CACHE"
+DISABLE_ENV = DATA_CACHE_SWITCH
 _MAX_FILE_BYTES = 4 * 1024 * 1024
-# Files kept per name: one per installation that shares the folder (an editor's environment, a project's,
-# pre-commit's), so that running one does not throw away what another derived. Least recently used go.
-_KEEP_PER_NAME = 4
-_TOUCH_AFTER = 86400  # a read marks its file as used at most once a day
 T = TypeVar("T")
 
 
@@ -63,7 +66,7 @@ class Slot:
             stored = json.loads(body)
             if stored["key"] != self.digest:
                 return None
-            if time.time() - st.st_mtime > _TOUCH_AFTER:
+            if time.time() - st.st_mtime > TOUCH_AFTER:
                 os.utime(self.path)  # in use: keep it when another installation stores its own
             return stored["value"]
         except Exception:  # unreadable, not JSON, too deep, not ours: as if absent
@@ -81,7 +84,7 @@ class Slot:
             write_private(self.path, body, f".data-{self.name}-")
             others = sorted(((f.stat().st_mtime, f) for f in folder.glob(f"data-{self.name}-*.json")
                              if f.name != self.path.name), reverse=True)
-            for _, old in others[_KEEP_PER_NAME - 1:]:
+            for _, old in others[KEEP_PER_KIND - 1:]:
                 old.unlink(missing_ok=True)
         except (OSError, ValueError, TypeError, RecursionError):
             pass

