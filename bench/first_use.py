@@ -99,8 +99,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     managed = peers.file_list(args.corpus / "managed")
-    picks = min(100, len(managed))
-    sample = [managed[round(i * (len(managed) - 1) / max(1, picks - 1))] for i in range(picks)]
+    sample = peers.spread_sample(managed)
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {**peers.BENCH_ENV, "XDG_CACHE_HOME": str(Path(tmp) / "xdg")}

@@ -79,10 +79,7 @@ def main() -> int:
     cold = [*lint, "--no-cache"]
 
     with tempfile.TemporaryDirectory() as tmp:
-        # 100 files spread evenly over the corpus: the first 100 by name are a biased sample (their
-        # analysis costs about two thirds of the corpus average per MB, even in one warm process).
-        picks = min(100, len(managed))
-        sample = [managed[round(i * (len(managed) - 1) / max(1, picks - 1))] for i in range(picks)]
+        sample = peers.spread_sample(managed)
         sub = Path(tmp) / "sample100"
         sub.mkdir()
         for p in sample:
