@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 # Shared by the data caches (datacache.py and the catalogue's rows, core/knowledge/compact.py):
@@ -15,6 +17,22 @@ DATA_CACHE_SWITCH = "IAM_LSP_NO_DATA_CACHE"  # set: none of them is read or writ
 # derived. The least recently used go; a read marks what it used at most once a day.
 KEEP_PER_KIND = 4
 TOUCH_AFTER = 86400
+
+
+def mark_used(path: Path, mtime: float) -> None:
+    """Refresh the last-use time of a cached file or folder whose mtime is `mtime`, at most once a day."""
+    if time.time() - mtime > TOUCH_AFTER:
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+
+
+def beyond_kept(others: Iterable[Path]) -> list[Path]:
+    """Of the other files or folders of one kind (the one in use excluded), the least recently used
+    ones past the KEEP_PER_KIND that stay, the one in use counted."""
+    ranked = sorted(((p.stat().st_mtime, p) for p in others), reverse=True)
+    return [p for _, p in ranked[KEEP_PER_KIND - 1:]]
 
 
 def cache_dir() -> Path:

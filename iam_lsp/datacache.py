@@ -17,16 +17,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from iam_lsp.cachedir import (
     DATA_CACHE_SWITCH,
-    KEEP_PER_KIND,
-    TOUCH_AFTER,
+    beyond_kept,
     cache_dir,
+    mark_used,
     read_trusted,
     write_private,
 )
@@ -66,8 +65,7 @@ class Slot:
             stored = json.loads(body)
             if stored["key"] != self.digest:
                 return None
-            if time.time() - st.st_mtime > TOUCH_AFTER:
-                os.utime(self.path)  # in use: keep it when another installation stores its own
+            mark_used(self.path, st.st_mtime)  # in use: keep it when another installation stores its own
             return stored["value"]
         except Exception:  # unreadable, not JSON, too deep, not ours: as if absent
             return None
@@ -82,9 +80,7 @@ class Slot:
             if len(body) > _MAX_FILE_BYTES:
                 return  # more than load() reads: it would never load
             write_private(self.path, body, f".data-{self.name}-")
-            others = sorted(((f.stat().st_mtime, f) for f in folder.glob(f"data-{self.name}-*.json")
-                             if f.name != self.path.name), reverse=True)
-            for _, old in others[KEEP_PER_KIND - 1:]:
+            for old in beyond_kept(f for f in folder.glob(f"data-{self.name}-*.json") if f.name != self.path.name):
                 old.unlink(missing_ok=True)
         except (OSError, ValueError, TypeError, RecursionError):
             pass

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 from iam_lsp.cachedir import (
     DATA_CACHE_SWITCH,
-    KEEP_PER_KIND,
-    TOUCH_AFTER,
+    beyond_kept,
     cache_dir,
+    mark_used,
     read_trusted,
     write_private,
 )
@@ -75,8 +74,7 @@ class RowStore:
         if not self._checked:
             self._checked = True
             try:
-                if time.time() - os.stat(self.folder).st_mtime > TOUCH_AFTER:
-                    os.utime(self.folder)  # in use: keep it when other installations add theirs
+                mark_used(self.folder, os.stat(self.folder).st_mtime)  # in use: keep it when others add theirs
             except OSError:
                 pass
         try:
@@ -100,7 +98,5 @@ class RowStore:
         """Remove the least recently used catalogue folders beyond the newest few."""
         import shutil
 
-        others = sorted(((p.stat().st_mtime, p) for p in self.folder.parent.glob("catalogue-*")
-                         if p.is_dir() and p != self.folder), reverse=True)
-        for _, old in others[KEEP_PER_KIND - 1:]:
+        for old in beyond_kept(p for p in self.folder.parent.glob("catalogue-*") if p.is_dir() and p != self.folder):
             shutil.rmtree(old, ignore_errors=True)
